@@ -1,0 +1,103 @@
+/**
+ * Character analysis: from the reference image to a rigged, textured character and a clean plate.
+ * Photos and illustrations are segmented by the person-segmentation model; drawings on plain paper
+ * (where that model fails) by the classical threshold/flood-fill method; images with real
+ * transparency by their alpha channel.
+ */
+import { AppError } from '../api/errors.js';
+import type { PoseWorkerPool } from './pose/pool.js';
+import { detectImagePose } from './pose/image-pose.js';
+import { hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask, dilate, type BinaryMask } from './segment/index.js';
+import { buildRig, type Rig } from './rig/index.js';
+import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
+import { inpaint, makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
+import type { RasterImage, SoftMask } from './types.js';
+
+export type SegmentationMethod = 'alpha' | 'drawing' | 'person-model';
+
+export interface Character {
+  image: RasterImage;
+  rig: Rig;
+  texture: PremultipliedTexture;
+  mask: BinaryMask;
+  softMask: SoftMask;
+  /** The reference image with the character removed and the hole filled. */
+  plate: RasterImage;
+  joints: JointPositions;
+  present: boolean[];
+  segmentation: SegmentationMethod;
+  skeletonSource: 'pose-model' | 'mask-shape';
+}
+
+const MIN_JOINT_CONF = 0.25;
+
+function maskCoverage(m: SoftMask): number {
+  let s = 0;
+  for (let i = 0; i < m.data.length; i++) s += m.data[i] > 0.5 ? 1 : 0;
+  return s / m.data.length;
+}
+
+async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<{ soft: SoftMask; method: SegmentationMethod }> {
+  const alpha = maskFromAlpha(image);
+  if (alpha) return { soft: alpha, method: 'alpha' };
+  if (hasPlainBackground(image)) {
+    const drawn = segmentDrawing(image);
+    const cover = maskCoverage(drawn);
+    if (cover > 0.02 && cover < 0.9) return { soft: drawn, method: 'drawing' };
+  }
+  return { soft: await pool.segment(image), method: 'person-model' };
+}
+
+function rgbOf(image: RasterImage): RasterImage {
+  if (image.channels === 3) return image;
+  const out = new Uint8Array(image.width * image.height * 3);
+  for (let i = 0, j = 0; i < out.length; i += 3, j += 4) {
+    out[i] = image.data[j]; out[i + 1] = image.data[j + 1]; out[i + 2] = image.data[j + 2];
+  }
+  return { width: image.width, height: image.height, channels: 3, data: out };
+}
+
+export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool): Promise<Character> {
+  const { soft, method } = await segment(image, pool);
+  const detected = await detectImagePose(image, pool);
+
+  let joints: JointPositions;
+  let present: boolean[];
+  let skeletonSource: Character['skeletonSource'];
+  let refined: ReturnType<typeof refineMask>;
+  if (detected) {
+    const fromCoco = jointsFromCoco(detected.pose);
+    joints = fromCoco.joints;
+    present = JOINTS.map((_, i) => fromCoco.confidence[i] >= MIN_JOINT_CONF);
+    const keepNear = [JOINT_INDEX.root, JOINT_INDEX.neck, JOINT_INDEX.head]
+      .filter((j) => present[j]).map((j) => ({ x: joints[2 * j], y: joints[2 * j + 1] }));
+    refined = refineMask(soft, { keepNear });
+    skeletonSource = 'pose-model';
+  } else {
+    refined = refineMask(soft);
+    const fromShape = skeletonFromMask(refined.binary);
+    if (!fromShape) {
+      throw new AppError('IMAGE_NO_PERSON_DETECTED',
+        `no person or figure was found in the image (${image.width}x${image.height} px): the pose model saw no body and the ${method === 'person-model' ? 'person segmentation' : 'figure outline'} has no head, arms and legs; use an image showing one character, ideally full body and facing the camera`,
+        { field: 'image' });
+    }
+    joints = fromShape;
+    present = JOINTS.map(() => true);
+    skeletonSource = 'mask-shape';
+  }
+  if (!present[JOINT_INDEX.root] || !present[JOINT_INDEX.neck]) {
+    throw new AppError('IMAGE_NO_PERSON_DETECTED',
+      'the character\'s torso was not found in the image (shoulders and hips must be visible); use an image showing the character\'s upper body at least',
+      { field: 'image' });
+  }
+
+  const rig = buildRig(refined.binary, joints, { present });
+  const texture = makeCharacterTexture(image, refined.soft);
+  // Fill a little beyond the outline so no halo of the character stays in the plate.
+  const grow = Math.max(3, Math.round(Math.min(image.width, image.height) / 150));
+  const plate = inpaint(rgbOf(image), dilate(refined.binary, grow));
+  return {
+    image, rig, texture, mask: refined.binary, softMask: refined.soft, plate, joints, present,
+    segmentation: method, skeletonSource,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The CPU motion engine, stage by stage: probe → character → motion → retarget → render+encode.
+ * Frames are streamed (decoded, analysed, rendered and encoded one at a time), never all held.
+ */
+import { performance } from 'node:perf_hooks';
+import { inspectVideoFile } from '../media/inspect.js';
+import { readImageRgba } from '../media/image-reader.js';
+import { createVideoWriter } from '../media/video-writer.js';
+import { analyzeCharacter, type Character } from './character.js';
+import { extractMotion, type Motion } from './motion.js';
+import { analysisSize, coverFit, outputFps, outputSize } from './output-format.js';
+import { ProgressTracker } from './progress.js';
+import type { PoseWorkerPool } from './pose/pool.js';
+import { planRetarget, type RetargetPlan } from './retarget/retarget.js';
+import { renderFrame, preparePlate } from './frame-renderer.js';
+import { writeDebugArtefacts } from './debug.js';
+import type { AnimateRequest, AnimateResult, EngineProgress, EngineStage } from './types.js';
+
+export interface PipelineContext {
+  pool: PoseWorkerPool;
+  onProgress: (p: EngineProgress) => void;
+  signal?: AbortSignal;
+}
+
+function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Promise<AnimateResult> {
+  const t0 = performance.now();
+  const timings: AnimateResult['timings'] = {};
+  const progress = new ProgressTracker(ctx.onProgress);
+  let stageStart = t0;
+  const endStage = (stage: EngineStage | 'encode') => {
+    const now = performance.now();
+    timings[stage] = (now - stageStart) / 1000;
+    stageStart = now;
+  };
+
+  // probe
+  progress.report('probe', 0);
+  const info = await inspectVideoFile(req.videoPath, req.orientation);
+  const image = await readImageRgba(req.imagePath);
+  const fps = outputFps(info.fps);
+  const canvas = req.orientation === 'image' ? outputSize(image.width, image.height) : outputSize(info.width, info.height);
+  endStage('probe');
+  checkAborted(ctx.signal);
+
+  // character
+  progress.report('character', 0);
+  const character: Character = await analyzeCharacter(image, ctx.pool);
+  endStage('character');
+  checkAborted(ctx.signal);
+
+  // motion
+  const expectedFrames = Math.max(1, Math.round(info.durationS * fps));
+  const poseSize = analysisSize(info.width, info.height);
+  const motion: Motion = await extractMotion(
+    { videoPath: req.videoPath, width: poseSize.width, height: poseSize.height, fps, durationS: info.durationS },
+    ctx.pool, (i) => { if (i % 5 === 0) progress.report('motion', i / expectedFrames); }, ctx.signal,
+  );
+  endStage('motion');
+  checkAborted(ctx.signal);
+
+  // retarget
+  progress.report('retarget', 0);
+  const plan: RetargetPlan = planRetarget(
+    { rest: character.joints, present: character.present, imageWidth: image.width, imageHeight: image.height },
+    motion.driving,
+    { orientation: req.orientation, canvasWidth: canvas.width, canvasHeight: canvas.height },
+  );
+  endStage('retarget');
+
+  // render + encode
+  const frameCount = motion.frameCount;
+  const plate = preparePlate(character.plate, req.orientation, canvas.width, canvas.height,
+    req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height) : null);
+  const withAudio = req.keepOriginalSound && info.hasAudio;
+  const writer = createVideoWriter({
+    output: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,
+    audioFrom: withAudio ? req.videoPath : undefined,
+  });
+  try {
+    const posed = new Float32Array(character.rig.rest.length);
+    for (let t = 0; t < frameCount; t++) {
+      checkAborted(ctx.signal);
+      const frame = renderFrame(character, plan, t, plate, posed);
+      await writer.write(frame);
+      if (t % 5 === 0) progress.report('render', t / frameCount);
+    }
+    await writer.finish();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  endStage('render');
+
+  if (req.debugDir) {
+    await writeDebugArtefacts(req.debugDir, { req, character, motion, plan, fps, canvas });
+  }
+  timings.total = (performance.now() - t0) / 1000;
+  return {
+    outputPath: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,
+    durationS: frameCount / fps, hasAudio: withAudio, timings,
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * Retargeting: the driving person's bone angles applied to the character's own bone lengths.
+ *
+ * Output joints are in the character's space (reference-image pixels); the render transform maps
+ * that space onto the output canvas. Pure: no I/O, unit-tested on synthetic tracks.
+ */
+import { JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from '../rig/skeleton.js';
+import type { CharacterOrientation } from '../types.js';
+import { stableFacing } from './facing.js';
+import {
+  angleOf, boneLength, clamp, lowestAnkleY, median, movingAverage, percentile, wrapAngle,
+} from './geometry.js';
+
+export interface CharacterSkeleton {
+  rest: JointPositions;
+  /** Joints seen in the reference image; bones to absent joints (e.g. legs cut off) are not rigged. */
+  present: readonly boolean[];
+  imageWidth: number;
+  imageHeight: number;
+}
+
+export interface DrivingTrack {
+  width: number;
+  height: number;
+  fps: number;
+  joints: JointPositions[];
+  confidence: Float64Array[];
+  /** Per frame: person turned away (true), facing the camera (false), undecided (null). */
+  facingAway: (boolean | null)[];
+}
+
+export interface RenderTransform { scale: number; dx: number; dy: number }
+
+export interface RetargetFrame {
+  /** Posed joints in character space, ready for boneTransforms(rest, joints). */
+  joints: JointPositions;
+  /** Draw the character mirrored about the canvas' vertical centre line. */
+  mirror: boolean;
+  order: PartGroup[];
+}
+
+export interface RetargetPlan {
+  canvasWidth: number;
+  canvasHeight: number;
+  transform: RenderTransform;
+  frames: RetargetFrame[];
+}
+
+const J = JOINT_INDEX;
+const N_JOINTS = JOINTS.length;
+const MIN_CONF = 0.3;
+const LIMB_BONES = [J.l_elbow, J.l_wrist, J.r_elbow, J.r_wrist, J.l_knee, J.l_ankle, J.r_knee, J.r_ankle];
+const LEG_BONES = new Set([J.l_knee, J.l_ankle, J.r_knee, J.r_ankle]);
+const GIRDLE_BONES = [J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip];
+const LR_PAIRS: [number, number][] = [
+  [J.l_shoulder, J.r_shoulder], [J.l_elbow, J.r_elbow], [J.l_wrist, J.r_wrist],
+  [J.l_hip, J.r_hip], [J.l_knee, J.r_knee], [J.l_ankle, J.r_ankle],
+];
+const DEFAULT_ORDER: PartGroup[] = ['l_leg', 'r_leg', 'trunk', 'head', 'l_arm', 'r_arm'];
+const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
+
+function confident(conf: Float64Array, ...joints: number[]): boolean {
+  return joints.every((j) => conf[j] >= MIN_CONF);
+}
+
+/** Swap left/right joints: the person is seen from behind, so image sides map to the other labels. */
+function swapSides(joints: JointPositions, conf: Float64Array): { joints: JointPositions; conf: Float64Array } {
+  const j2 = Float64Array.from(joints);
+  const c2 = Float64Array.from(conf);
+  for (const [a, b] of LR_PAIRS) {
+    j2[2 * a] = joints[2 * b]; j2[2 * a + 1] = joints[2 * b + 1];
+    j2[2 * b] = joints[2 * a]; j2[2 * b + 1] = joints[2 * a + 1];
+    c2[a] = conf[b]; c2[b] = conf[a];
+  }
+  return { joints: j2, conf: c2 };
+}
+
+/** Sum of torso and mean leg lengths, or the torso alone when legs are missing. */
+function bodyLength(joints: JointPositions, conf: Float64Array | null, withLegs: boolean): number | null {
+  const ok = (...js: number[]) => conf === null || confident(conf, ...js);
+  if (!ok(J.root, J.neck)) return null;
+  const torso = boneLength(joints, J.root, J.neck);
+  if (!withLegs) return torso;
+  const legs: number[] = [];
+  for (const [hip, knee, ankle] of [[J.l_hip, J.l_knee, J.l_ankle], [J.r_hip, J.r_knee, J.r_ankle]]) {
+    if (ok(hip, knee, ankle)) legs.push(boneLength(joints, hip, knee) + boneLength(joints, knee, ankle));
+  }
+  if (legs.length === 0) return null;
+  return torso + legs.reduce((a, b) => a + b, 0) / legs.length;
+}
+
+function legsPresent(present: readonly boolean[]): boolean {
+  return [J.l_knee, J.l_ankle, J.r_knee, J.r_ankle].every((j) => present[j]);
+}
+
+/** Share of frames in which the driving person's legs are seen. */
+function drivingLegsShare(d: DrivingTrack): number {
+  if (d.joints.length === 0) return 0;
+  let n = 0;
+  for (const c of d.confidence) if (confident(c, J.l_knee, J.r_knee, J.l_ankle, J.r_ankle)) n++;
+  return n / d.joints.length;
+}
+
+/**
+ * Poses the character with the driving bone directions, rooted at `root`.
+ * Limbs copy the driving global angle; shoulders and hips turn with the torso (rigid girdles);
+ * the head turns with the torso plus a bounded nod/tilt; unseen limbs keep their rest angle
+ * relative to their parent (legs: relative to the world, so a half-body video keeps them still).
+ */
+function poseChain(
+  rest: JointPositions, dj: JointPositions, dc: Float64Array, root: [number, number],
+  headOffset: number, useLegs: boolean,
+): JointPositions {
+  const out = new Float64Array(2 * N_JOINTS);
+  const rot = new Float64Array(N_JOINTS); // rotation applied to each bone relative to rest
+  out[0] = root[0]; out[1] = root[1];
+  const restAngle = (i: number) => angleOf(rest, PARENT[i], i);
+  const drivingAngle = (i: number) => angleOf(dj, PARENT[i], i);
+
+  const torsoRot = confident(dc, J.root, J.neck) ? wrapAngle(drivingAngle(J.neck) - restAngle(J.neck)) : 0;
+  for (let i = 1; i < N_JOINTS; i++) {
+    const p = PARENT[i];
+    let r: number;
+    if (i === J.neck) r = torsoRot;
+    else if (GIRDLE_BONES.includes(i)) r = torsoRot;
+    else if (i === J.head) r = torsoRot + headOffset;
+    else if (LEG_BONES.has(i) && !useLegs) r = 0;
+    else if (LIMB_BONES.includes(i) && confident(dc, p, i)) r = wrapAngle(drivingAngle(i) - restAngle(i));
+    else r = LEG_BONES.has(i) ? 0 : rot[p];
+    rot[i] = r;
+    const len = boneLength(rest, p, i);
+    const a = restAngle(i) + r;
+    out[2 * i] = out[2 * p] + len * Math.cos(a);
+    out[2 * i + 1] = out[2 * p + 1] + len * Math.sin(a);
+  }
+  return out;
+}
+
+function shift(joints: JointPositions, dx: number, dy: number): void {
+  for (let i = 0; i < N_JOINTS; i++) { joints[2 * i] += dx; joints[2 * i + 1] += dy; }
+}
+
+/** The driving head angle relative to the torso, minus its typical value: a nod or tilt. */
+function headOffsets(d: DrivingTrack): number[] {
+  const rel = d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
+    ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
+  const seen = rel.filter((v): v is number => v !== null);
+  const typical = seen.length ? median(seen) : 0;
+  return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
+}
+
+export interface RetargetOptions {
+  orientation: CharacterOrientation;
+  canvasWidth: number;
+  canvasHeight: number;
+}
+
+export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: RetargetOptions): RetargetPlan {
+  const n = d.joints.length;
+  const facing = stableFacing(d.facingAway, d.fps);
+  const charLegs = legsPresent(ch.present);
+  const useLegs = charLegs && drivingLegsShare(d) >= 0.3;
+  const heads = headOffsets(d);
+
+  // Bodies measured with or without legs, the same way on both sides.
+  const charLen = bodyLength(ch.rest, null, useLegs) ?? boneLength(ch.rest, J.root, J.neck);
+  const personLens = d.joints.map((j, t) => bodyLength(j, d.confidence[t], useLegs)).filter((v): v is number => v !== null);
+  const personLen = personLens.length ? median(personLens) : charLen;
+
+  const video = o.orientation === 'video';
+  const transform: RenderTransform = video
+    ? { scale: (personLen * (o.canvasWidth / d.width)) / Math.max(charLen, 1e-6), dx: 0, dy: 0 }
+    : { scale: o.canvasWidth / ch.imageWidth, dx: 0, dy: 0 };
+  const toChar = video ? o.canvasWidth / d.width / transform.scale : charLen / Math.max(personLen, 1e-6);
+
+  // Image orientation: root motion is relative to where the person usually stands.
+  const roots = d.joints.filter((_, t) => confident(d.confidence[t], J.root));
+  const refX = roots.length ? median(roots.map((j) => j[0])) : d.width / 2;
+  const refY = roots.length ? median(roots.map((j) => j[1])) : d.height / 2;
+  const ankles = d.joints.map((j, t) => (confident(d.confidence[t], J.l_ankle, J.r_ankle) ? lowestAnkleY(j) : null));
+  const seenAnkles = ankles.filter((v): v is number => v !== null);
+  const drivingGround = seenAnkles.length ? percentile(seenAnkles, 0.9) : 0;
+  const restGround = lowestAnkleY(ch.rest);
+
+  const posed: JointPositions[] = [];
+  const footOffset: (number | null)[] = [];
+  const mirror: boolean[] = [];
+  for (let t = 0; t < n; t++) {
+    let dj = d.joints[t];
+    let dc = d.confidence[t];
+    const away = facing[t];
+    // Seen from behind, the person's left limbs are on the image's left. In image orientation the
+    // character keeps facing us, so image sides drive image sides (swap labels). In video
+    // orientation the character is mirrored instead, and labels stay anatomical.
+    if (away && !video) ({ joints: dj, conf: dc } = swapSides(dj, dc));
+    mirror.push(away && video);
+
+    const hasRoot = confident(dc, J.root);
+    const root: [number, number] = video
+      ? (hasRoot ? [dj[0] * toChar, dj[1] * toChar] : [NaN, NaN])
+      : (hasRoot ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
+    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs);
+    posed.push(p);
+
+    // Feet on the ground: where the person's ankles are seen, the character's lowest ankle goes
+    // where the person's goes (video) or lifts off its own ground as much as the person's does (image).
+    if (useLegs && ankles[t] !== null) {
+      const target = video ? ankles[t]! * toChar : restGround - Math.max(0, drivingGround - ankles[t]!) * toChar;
+      footOffset.push(target - lowestAnkleY(p));
+    } else footOffset.push(null);
+  }
+
+  fillRootGaps(posed);
+  const offsets = movingAverage(interpolateNulls(footOffset), Math.max(1, Math.round(d.fps / 10)));
+  for (let t = 0; t < n; t++) shift(posed[t], 0, offsets[t]);
+  if (!video) keepInFrame(posed, ch.imageWidth, ch.imageHeight, boneLength(ch.rest, J.root, J.neck) * 0.6);
+
+  const frames: RetargetFrame[] = posed.map((joints, t) => ({
+    joints: mirror[t] ? mirrorJoints(joints, o.canvasWidth / transform.scale) : joints,
+    mirror: mirror[t],
+    order: DEFAULT_ORDER,
+  }));
+  return { canvasWidth: o.canvasWidth, canvasHeight: o.canvasHeight, transform, frames };
+}
+
+/** Mirrors joints so that, once drawn mirrored about the canvas centre, they land where planned. */
+function mirrorJoints(joints: JointPositions, widthInCharSpace: number): JointPositions {
+  const out = Float64Array.from(joints);
+  for (let i = 0; i < N_JOINTS; i++) out[2 * i] = widthInCharSpace - joints[2 * i];
+  return out;
+}
+
+/** Frames where the driving root was not seen: take the nearest seen frame's placement. */
+function fillRootGaps(posed: JointPositions[]): void {
+  const seen = posed.map((p) => Number.isFinite(p[0]));
+  const firstSeen = seen.indexOf(true);
+  if (firstSeen < 0) return;
+  for (let t = 0; t < posed.length; t++) {
+    if (seen[t]) continue;
+    let src = -1;
+    for (let k = 1; k < posed.length && src < 0; k++) {
+      if (t - k >= 0 && seen[t - k]) src = t - k;
+      else if (t + k < posed.length && seen[t + k]) src = t + k;
+    }
+    posed[t] = Float64Array.from(posed[src]);
+  }
+}
+
+function interpolateNulls(values: (number | null)[]): number[] {
+  const out = new Array<number>(values.length).fill(0);
+  const idx = values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
+  if (idx.length === 0) return out;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== null) { out[i] = values[i]!; continue; }
+    const next = idx.find((k) => k > i);
+    const prev = [...idx].reverse().find((k) => k < i);
+    if (prev === undefined) out[i] = values[next!]!;
+    else if (next === undefined) out[i] = values[prev]!;
+    else out[i] = values[prev]! + ((values[next]! - values[prev]!) * (i - prev)) / (next - prev);
+  }
+  return out;
+}
+
+/** Image orientation: shift each frame so the skeleton (plus a margin for flesh) stays on the canvas. */
+function keepInFrame(posed: JointPositions[], width: number, height: number, margin: number): void {
+  for (const p of posed) {
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < N_JOINTS; i++) {
+      minX = Math.min(minX, p[2 * i]); maxX = Math.max(maxX, p[2 * i]);
+      minY = Math.min(minY, p[2 * i + 1]); maxY = Math.max(maxY, p[2 * i + 1]);
+    }
+    let dx = 0, dy = 0;
+    if (maxX - minX + 2 * margin < width) {
+      if (minX - margin < 0) dx = margin - minX;
+      else if (maxX + margin > width) dx = width - margin - maxX;
+    }
+    if (maxY - minY + margin < height) {
+      if (minY - margin < 0) dy = margin - minY;
+      else if (maxY > height) dy = height - maxY;
+    }
+    if (dx || dy) shift(p, dx, dy);
+  }
+}
