@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { planRetarget, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
+import { stableFacing } from '../../src/engine/retarget/facing.js';
+import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
+import { angleOf, boneLength } from '../../src/engine/retarget/geometry.js';
+
+const N = JOINTS.length;
+
+/** A standing figure: joints as [x, y] by name. */
+function figure(at: Partial<Record<(typeof JOINTS)[number], [number, number]>>): Float64Array {
+  const j = new Float64Array(2 * N);
+  for (const [name, [x, y]] of Object.entries(at)) {
+    j[2 * J[name as keyof typeof J]] = x;
+    j[2 * J[name as keyof typeof J] + 1] = y;
+  }
+  return j;
+}
+
+const restChar = figure({
+  root: [200, 300], neck: [200, 180], head: [200, 140],
+  l_shoulder: [240, 185], l_elbow: [250, 245], l_wrist: [255, 300],
+  r_shoulder: [160, 185], r_elbow: [150, 245], r_wrist: [145, 300],
+  l_hip: [225, 300], l_knee: [228, 380], l_ankle: [230, 460],
+  r_hip: [175, 300], r_knee: [172, 380], r_ankle: [170, 460],
+});
+const character: CharacterSkeleton = { rest: restChar, present: JOINTS.map(() => true), imageWidth: 400, imageHeight: 500 };
+
+/** A driving person twice the character's size, arms swinging with known angles. */
+function drivingFrame(t: number): Float64Array {
+  const base = figure({
+    root: [500 + t, 600], neck: [500 + t, 360], head: [500 + t, 280],
+    l_shoulder: [580 + t, 370], r_shoulder: [420 + t, 370],
+    l_hip: [550 + t, 600], l_knee: [556 + t, 760], l_ankle: [560 + t, 920],
+    r_hip: [450 + t, 600], r_knee: [444 + t, 760], r_ankle: [440 + t, 920],
+  });
+  const a = (t / 10) * Math.PI; // the left upper arm sweeps
+  const put = (joint: number, from: number, len: number, ang: number) => {
+    base[2 * joint] = base[2 * from] + len * Math.cos(ang);
+    base[2 * joint + 1] = base[2 * from + 1] + len * Math.sin(ang);
+  };
+  put(J.l_elbow, J.l_shoulder, 120, a);
+  put(J.l_wrist, J.l_elbow, 110, a + 0.5);
+  put(J.r_elbow, J.r_shoulder, 120, Math.PI / 2 + 0.2);
+  put(J.r_wrist, J.r_elbow, 110, Math.PI / 2);
+  return base;
+}
+
+function track(n: number, facingAway: (boolean | null)[] = []): DrivingTrack {
+  const joints = Array.from({ length: n }, (_, t) => drivingFrame(t));
+  return {
+    width: 1000, height: 1000, fps: 10, joints,
+    confidence: joints.map(() => new Float64Array(N).fill(0.9)),
+    facingAway: joints.map((_, t) => facingAway[t] ?? false),
+  };
+}
+
+const LIMBS: [number, number][] = [[J.l_shoulder, J.l_elbow], [J.l_elbow, J.l_wrist], [J.r_shoulder, J.r_elbow], [J.r_elbow, J.r_wrist],
+  [J.l_hip, J.l_knee], [J.l_knee, J.l_ankle], [J.r_hip, J.r_knee], [J.r_knee, J.r_ankle]];
+
+describe('planRetarget', () => {
+  it('copies every limb angle from the driving person and keeps the character\'s bone lengths', () => {
+    const d = track(20);
+    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    expect(plan.frames).toHaveLength(20);
+    for (let t = 0; t < 20; t++) {
+      const p = plan.frames[t].joints;
+      for (const [a, b] of LIMBS) {
+        const diff = Math.abs(Math.atan2(Math.sin(angleOf(p, a, b) - angleOf(d.joints[t], a, b)), Math.cos(angleOf(p, a, b) - angleOf(d.joints[t], a, b))));
+        expect(diff).toBeLessThan(1e-9);
+        expect(boneLength(p, a, b)).toBeCloseTo(boneLength(restChar, a, b), 6);
+      }
+    }
+  });
+
+  it('image orientation: keeps the character in its place and size, moving in place by the scaled root motion', () => {
+    const d = track(20);
+    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 800, canvasHeight: 1000 });
+    expect(plan.transform.scale).toBeCloseTo(2);
+    const roots = plan.frames.map((f) => f.joints[2 * J.root]);
+    // The driving root moves 19 px at twice the character's size: about 9.5 px for the character.
+    expect(Math.max(...roots) - Math.min(...roots)).toBeCloseTo(9.5, 0);
+    expect(Math.abs(roots[10] - 200)).toBeLessThan(6);
+    // Feet stay on the character's own ground.
+    for (const f of plan.frames) expect(Math.max(f.joints[2 * J.l_ankle + 1], f.joints[2 * J.r_ankle + 1])).toBeCloseTo(460, 0);
+  });
+
+  it('video orientation: the character goes where the person goes, at the person\'s scale', () => {
+    const d = track(20);
+    const plan = planRetarget(character, d, { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    // Canvas is the video at half size; the person is twice the character: scale ≈ 1.
+    expect(plan.transform.scale).toBeCloseTo(1, 1);
+    for (let t = 0; t < 20; t++) {
+      const rootCanvasX = plan.frames[t].joints[2 * J.root] * plan.transform.scale;
+      expect(rootCanvasX).toBeCloseTo(d.joints[t][2 * J.root] / 2, 0);
+      const ankleCanvasY = Math.max(plan.frames[t].joints[2 * J.l_ankle + 1], plan.frames[t].joints[2 * J.r_ankle + 1]) * plan.transform.scale;
+      expect(ankleCanvasY).toBeCloseTo(460, 0);
+    }
+  });
+
+  it('video orientation mirrors the character while the person faces away; image orientation never does', () => {
+    const away = Array.from({ length: 30 }, (_, t) => t >= 10 && t < 25);
+    const d = track(30, away);
+    const video = planRetarget(character, d, { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    expect(video.frames.map((f) => f.mirror)).toEqual(away);
+    const image = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    expect(image.frames.every((f) => !f.mirror)).toBe(true);
+  });
+
+  it('keeps the legs still when the driving video does not show them', () => {
+    const d = track(10);
+    for (const c of d.confidence) for (const j of [J.l_knee, J.r_knee, J.l_ankle, J.r_ankle]) c[j] = 0;
+    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    for (const f of plan.frames) {
+      for (const [a, b] of LIMBS.slice(4)) expect(angleOf(f.joints, a, b)).toBeCloseTo(angleOf(restChar, a, b), 9);
+    }
+  });
+});
+
+describe('stableFacing', () => {
+  it('ignores single-frame flips and undecided frames, and switches after the turn holds', () => {
+    const r: (boolean | null)[] = [false, false, true, false, null, null, false, true, true, true, true, true, null, true];
+    expect(stableFacing(r, 10, 0.3)).toEqual([false, false, false, false, false, false, false, true, true, true, true, true, true, true]);
+  });
+});
