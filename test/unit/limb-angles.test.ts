@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { frameError, jitter, swapSides } from '../../bench/limb-angles.js';
+import type { Pose } from '../../src/engine/types.js';
+
+function pose(points: [number, number][]): Pose {
+  return points.map(([x, y]) => ({ x, y, score: 0.9 }));
+}
+const base: [number, number][] = [
+  [50, 10], [48, 8], [52, 8], [45, 9], [55, 9], [40, 20], [60, 20], [35, 35], [65, 35], [30, 50], [70, 50],
+  [45, 55], [55, 55], [44, 75], [56, 75], [43, 95], [57, 95],
+];
+
+describe('bench limb-angle measures', () => {
+  it('is zero for the same pose and for a side-swapped labelling of it', () => {
+    const p = pose(base);
+    expect(frameError(p, p)).toBeCloseTo(0);
+    expect(frameError(swapSides(p), p)).toBeCloseTo(0);
+  });
+  it('measures a limb rotated by 90° as 90 / 8 limbs', () => {
+    const moved = base.map((q) => [...q] as [number, number]);
+    moved[9] = [35 + 15, 35]; // left forearm from pointing down to pointing right
+    expect(frameError(pose(moved), pose(base))).toBeCloseTo(90 / 8, 1);
+  });
+  it('jitter is zero for uniform motion and grows with noise', () => {
+    const still = Array.from({ length: 10 }, (_, t) => pose(base.map(([x, y]) => [x + t, y])));
+    expect(jitter(still)).toBeCloseTo(0);
+    const noisy = Array.from({ length: 10 }, (_, t) => pose(base.map(([x, y]) => [x + (t % 2) * 2, y])));
+    expect(jitter(noisy)).toBeGreaterThan(0.05);
+  });
+});
