@@ -1,0 +1,400 @@
+// Marionette playground: one hand-written ES module, no framework, no build step.
+// It speaks only the public API (docs/PLAYGROUND.md); the checks below mirror src/media/limits.ts
+// word for word so a person sees the server's message before uploading anything.
+
+const MB = 1024 * 1024;
+export const LIMITS = { maxBytes: 10 * MB, minSide: 300, maxAspect: 2.5, minSeconds: 3, maxSeconds: { image: 10, video: 30 }, maxChars: 2500 };
+const CREATE_PATH = '/v3/async/kling-v2.6-pro-motion-control';
+const RESULT_PATH = '/v3/async/task-result';
+const POLL_MS = 1000;
+const KEY_STORE = 'marionette.apiKey';
+const TASKS_STORE = 'marionette.tasks';
+const MAX_TASKS = 20;
+
+// ---- pure checks (also imported by the tests in Node) ----
+
+/** 'image/jpeg' | 'image/png' | null, from the file's first bytes. */
+export function sniffImage(b) {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (b.length >= 8 && png.every((v, i) => b[i] === v)) return 'image/png';
+  return null;
+}
+
+/** 'video/mp4' | 'video/quicktime' | null: an ISO BMFF file starts with an ftyp box. */
+export function sniffVideo(b) {
+  if (b.length < 12 || String.fromCharCode(b[4], b[5], b[6], b[7]) !== 'ftyp') return null;
+  return String.fromCharCode(b[8], b[9], b[10], b[11]) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+}
+
+const ratioText = (w, h) => (w >= h ? `${(w / h).toFixed(1)}:1` : `1:${(h / w).toFixed(1)}`);
+
+export const MESSAGES = {
+  format: (kind) => (kind === 'image' ? 'image is not a JPEG or PNG file' : 'video is not an MP4 or MOV file'),
+  bytes: (kind, n) => `${kind} is ${(n / MB).toFixed(1)} MB; at most 10 MB (${LIMITS.maxBytes} bytes)`,
+  side: (kind, w, h) => `${kind} is ${w}x${h} px; width and height must each be at least ${LIMITS.minSide} px`,
+  aspect: (kind, w, h) => `${kind} aspect ratio ${ratioText(w, h)} is outside 1:2.5 to 2.5:1`,
+  duration: (s, o) => `video lasts ${s.toFixed(1)} s; with character_orientation=${o} it must last ${LIMITS.minSeconds} to ${LIMITS.maxSeconds[o]} s`,
+  chars: (field, n) => `${field} is ${n} characters; at most ${LIMITS.maxChars}`,
+};
+
+/** The first limit a file breaks, as the server words it, or '' when it passes. */
+export function checkMedia(kind, { mime, bytes, width, height, seconds }, orientation) {
+  if (!mime) return MESSAGES.format(kind);
+  if (bytes > LIMITS.maxBytes) return MESSAGES.bytes(kind, bytes);
+  if (width === undefined || height === undefined) return '';
+  if (width < LIMITS.minSide || height < LIMITS.minSide) return MESSAGES.side(kind, width, height);
+  const r = width / height;
+  if (r > LIMITS.maxAspect || r < 1 / LIMITS.maxAspect) return MESSAGES.aspect(kind, width, height);
+  if (kind === 'video' && seconds !== undefined && (seconds < LIMITS.minSeconds || seconds > LIMITS.maxSeconds[orientation])) {
+    return MESSAGES.duration(seconds, orientation);
+  }
+  return '';
+}
+
+/** Which field a failure concerns: metadata.field at submit, else the reason code's prefix. */
+export function fieldOf(reason, field) {
+  if (field) return field;
+  if (/^(INVALID_)?IMAGE_/.test(reason)) return 'image';
+  if (/^(INVALID_)?VIDEO_/.test(reason)) return 'video';
+  if (reason === 'INVALID_API_KEY') return 'api-key';
+  return '';
+}
+
+/** "CODE: words" (a failed task's reason) → { code, text }. */
+export function splitReason(reason) {
+  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason ?? '');
+  return m ? { code: m[1], text: m[2] } : { code: '', text: reason || 'the task failed' };
+}
+
+export function etaText(status, percent, eta) {
+  if (status === 'TASK_STATUS_SUCCEED') return 'Done · 100%';
+  if (status === 'TASK_STATUS_FAILED') return 'Failed';
+  if (status === 'TASK_STATUS_QUEUED') return `Queued · ${percent}%`;
+  if (!(eta > 0)) return `${percent}%`;
+  const left = eta >= 60 ? `${Math.floor(eta / 60)} min ${Math.round(eta % 60)} s` : `${Math.round(eta)} s`;
+  return `${percent}% · about ${left} left`;
+}
+
+// ---- the page ----
+
+const $ = (id) => document.getElementById(id);
+const media = { image: null, video: null }; // { file, mime, width, height, seconds, ready }
+const drivingUrls = new Map(); // task id → object URL of the video sent (kept while the page is open)
+let current = ''; // the task shown in #run
+let pollTimer = 0;
+
+const FRIENDLY = {
+  INVALID_API_KEY: 'This API key is not known to this server: paste a key it issued.',
+  RATE_LIMIT_EXCEEDED: 'Too many requests with this key right now: wait a moment and try again.',
+  TASK_NOT_FOUND: 'This task is not known to this server under the current key.',
+};
+
+const orientation = () => document.querySelector('input[name=character_orientation]:checked').value;
+const apiKey = () => $('api-key').value.trim();
+const headers = () => ({ Authorization: `Bearer ${apiKey()}` });
+
+function inputFor(field) {
+  return { 'api-key': $('api-key'), image: $('image-input'), video: $('video-input'), prompt: $('prompt'), negative_prompt: $('negative-prompt') }[field];
+}
+
+function setError(field, text) {
+  const box = $(`${field}-error`) ? field : 'form';
+  $(`${box}-error`).textContent = text;
+  inputFor(field)?.setAttribute('aria-invalid', String(Boolean(text)));
+}
+
+function clearErrors() {
+  for (const f of ['api-key', 'image', 'video', 'character_orientation', 'prompt', 'negative_prompt', 'form']) setError(f, '');
+}
+
+function showApiError(body, status) {
+  const reason = body?.reason ?? '';
+  const text = FRIENDLY[reason] ?? body?.message ?? `The server answered ${status}.`;
+  setError(fieldOf(reason, body?.metadata?.field) || 'form', text);
+}
+
+function loadTasks() {
+  try { return JSON.parse(localStorage.getItem(TASKS_STORE) ?? '[]'); } catch { return []; }
+}
+
+function updateTask(id, patch) {
+  const tasks = loadTasks();
+  const i = tasks.findIndex((t) => t.id === id);
+  if (i < 0) tasks.unshift({ id, created: Date.now(), ...patch }); else Object.assign(tasks[i], patch);
+  try { localStorage.setItem(TASKS_STORE, JSON.stringify(tasks.slice(0, MAX_TASKS))); } catch { /* storage full: the list is a convenience */ }
+  renderTasks();
+}
+
+const STATUS_WORDS = { TASK_STATUS_QUEUED: 'Queued', TASK_STATUS_PROCESSING: 'Processing', TASK_STATUS_SUCCEED: 'Done', TASK_STATUS_FAILED: 'Failed', NOT_FOUND: 'Not found' };
+
+function renderTasks() {
+  const tasks = loadTasks();
+  $('recent-empty').hidden = tasks.length > 0;
+  $('recent-list').replaceChildren(...tasks.map((t) => {
+    const li = document.createElement('li');
+    li.dataset.task = t.id;
+    const img = document.createElement('img');
+    img.className = 'thumb';
+    img.alt = t.thumb ? 'First frame of the result' : '';
+    if (t.thumb) img.src = t.thumb;
+    const meta = document.createElement('div');
+    meta.className = 'recent-meta';
+    const when = new Date(t.created).toLocaleString();
+    const progress = t.status === 'TASK_STATUS_PROCESSING' ? ` ${t.progress ?? 0}%` : '';
+    meta.innerHTML = '<div class="status"></div><div class="when help"></div><div class="id"></div><div class="why"></div>';
+    meta.children[0].textContent = (STATUS_WORDS[t.status] ?? t.status) + progress;
+    meta.children[1].textContent = when;
+    meta.children[2].textContent = t.id;
+    meta.children[3].textContent = t.reason ?? '';
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'secondary';
+    open.textContent = 'Open';
+    open.setAttribute('aria-label', `Open the task from ${when}`);
+    open.addEventListener('click', () => openTask(t.id));
+    li.append(img, meta, open);
+    return li;
+  }));
+}
+
+async function readHead(file) {
+  return new Uint8Array(await file.slice(0, 16).arrayBuffer());
+}
+
+/** Dimensions and duration from the preview element's metadata; undefined where the browser cannot tell. */
+function videoMeta(el, url) {
+  return new Promise((resolve) => {
+    const done = (m) => { el.onloadedmetadata = el.onerror = null; resolve(m); };
+    el.onloadedmetadata = () => done({ width: el.videoWidth || undefined, height: el.videoHeight || undefined, seconds: Number.isFinite(el.duration) ? el.duration : undefined });
+    el.onerror = () => done({});
+    el.src = url;
+  });
+}
+
+async function imageMeta(file) {
+  try {
+    const bmp = await createImageBitmap(file);
+    const m = { width: bmp.width, height: bmp.height };
+    bmp.close();
+    return m;
+  } catch { return {}; }
+}
+
+function recheck(kind) {
+  const m = media[kind];
+  if (!m) return;
+  const problem = checkMedia(kind, m, orientation());
+  setError(kind, problem);
+  // A codec this browser cannot decode hides size and duration; the server still judges them.
+  const help = $(`${kind}-help`);
+  help.dataset.text ??= help.textContent;
+  const blind = m.mime && m.width === undefined && !problem;
+  help.textContent = blind ? `${help.dataset.text} This browser cannot read this file's size or length; the server will check them.` : help.dataset.text;
+}
+
+async function choose(kind, file) {
+  const preview = $(`${kind}-preview`);
+  if (preview.src.startsWith('blob:') && ![...drivingUrls.values()].includes(preview.src)) URL.revokeObjectURL(preview.src);
+  const url = URL.createObjectURL(file);
+  const entry = { file, mime: null, bytes: file.size };
+  media[kind] = entry;
+  entry.ready = (async () => {
+    entry.mime = (kind === 'image' ? sniffImage : sniffVideo)(await readHead(file));
+    Object.assign(entry, kind === 'image' ? await imageMeta(file) : await videoMeta(preview, url));
+    if (kind === 'image') preview.src = url;
+    preview.hidden = false;
+    $(`${kind}-drop-text`).textContent = `${file.name} · ${(file.size / MB).toFixed(1)} MB — choose another`;
+    if (media[kind] === entry) recheck(kind);
+  })();
+  await entry.ready;
+}
+
+function wireDrop(kind) {
+  const input = $(`${kind}-input`);
+  const zone = $(`${kind}-drop`);
+  input.addEventListener('change', () => { if (input.files[0]) void choose(kind, input.files[0]); });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const file = e.dataTransfer?.files[0];
+    if (file) void choose(kind, file);
+  });
+}
+
+function dataUri(file, mime) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(`data:${mime};base64,${String(reader.result).split(',', 2)[1] ?? ''}`);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+async function submit(event) {
+  event.preventDefault();
+  clearErrors();
+  await Promise.all([media.image?.ready, media.video?.ready]);
+  if (!apiKey()) setError('api-key', 'Paste your API key.');
+  for (const kind of ['image', 'video']) {
+    if (!media[kind]) setError(kind, `Choose a reference ${kind}.`);
+    else setError(kind, checkMedia(kind, media[kind], orientation()));
+  }
+  const invalid = document.querySelector('#create [aria-invalid=true]');
+  if (invalid) { invalid.focus(); return; }
+  const button = $('submit');
+  button.disabled = true;
+  button.textContent = 'Uploading…';
+  try {
+    const body = {
+      image: await dataUri(media.image.file, media.image.mime),
+      video: await dataUri(media.video.file, media.video.mime),
+      character_orientation: orientation(),
+      keep_original_sound: $('keep-sound').checked,
+    };
+    if ($('prompt').value) body.prompt = $('prompt').value;
+    if ($('negative-prompt').value) body.negative_prompt = $('negative-prompt').value;
+    const res = await fetch(CREATE_PATH, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok || !json.task_id) { showApiError(json, res.status); return; }
+    drivingUrls.set(json.task_id, URL.createObjectURL(media.video.file));
+    updateTask(json.task_id, { status: 'TASK_STATUS_QUEUED', progress: 0 });
+    openTask(json.task_id);
+  } catch {
+    setError('form', 'Could not reach the server; check the connection and try again.');
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Animate';
+  }
+}
+
+function showProgress(status, percent, eta) {
+  $('progress').value = percent;
+  $('progress-text').textContent = etaText(status, percent, eta);
+}
+
+function openTask(id) {
+  clearTimeout(pollTimer);
+  current = id;
+  $('run').hidden = false;
+  $('result').hidden = true;
+  $('run-task').textContent = id;
+  const known = loadTasks().find((t) => t.id === id);
+  showProgress(known?.status ?? 'TASK_STATUS_QUEUED', known?.progress ?? 0, 0);
+  $('run').scrollIntoView({ block: 'nearest' });
+  void poll(id);
+}
+
+async function poll(id) {
+  if (id !== current) return;
+  const again = () => { if (id === current) pollTimer = setTimeout(() => void poll(id), POLL_MS); };
+  let res;
+  let body;
+  try {
+    res = await fetch(`${RESULT_PATH}?task_id=${encodeURIComponent(id)}`, { headers: headers() });
+    body = await res.json();
+  } catch {
+    $('progress-text').textContent = 'Lost contact with the server; trying again…';
+    return again();
+  }
+  if (id !== current) return;
+  if (!res.ok) {
+    if (res.status === 404) updateTask(id, { status: 'NOT_FOUND' });
+    if (res.status >= 500) return again();
+    $('progress-text').textContent = FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`;
+    return showApiError(body, res.status);
+  }
+  const t = body.task;
+  showProgress(t.status, t.progress_percent, t.eta);
+  updateTask(id, { status: t.status, progress: t.progress_percent, reason: t.status === 'TASK_STATUS_FAILED' ? splitReason(t.reason).text : undefined });
+  if (t.status === 'TASK_STATUS_SUCCEED') return showResult(id, body.videos[0].video_url);
+  if (t.status === 'TASK_STATUS_FAILED') {
+    const { code, text } = splitReason(t.reason);
+    $('progress-text').textContent = `Failed: ${text}`;
+    return setError(fieldOf(code) || 'form', text);
+  }
+  again();
+}
+
+// ---- result: the output beside the driving video, one play/pause and one scrubber for both ----
+
+const out = () => $('output-video');
+const drv = () => $('driving-video');
+const hasDriving = () => !$('driving-figure').hidden;
+
+function showResult(id, url) {
+  const driving = drivingUrls.get(id);
+  $('driving-figure').hidden = !driving;
+  $('driving-missing').hidden = Boolean(driving);
+  $('pair').classList.toggle('single', !driving);
+  if (driving) drv().src = driving; else drv().removeAttribute('src');
+  out().src = url;
+  $('download').href = url;
+  $('download').download = `marionette-${id.slice(0, 8)}.mp4`;
+  $('result').hidden = false;
+  out().addEventListener('loadeddata', () => captureThumb(id), { once: true });
+}
+
+function captureThumb(id) {
+  const v = out();
+  if (id !== current || !v.videoWidth || loadTasks().find((t) => t.id === id)?.thumb) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = 96;
+  canvas.height = Math.round((96 * v.videoHeight) / v.videoWidth);
+  canvas.getContext('2d').drawImage(v, 0, 0, canvas.width, canvas.height);
+  try { updateTask(id, { thumb: canvas.toDataURL('image/jpeg', 0.7) }); } catch { /* a cross-origin result taints the canvas: no thumbnail */ }
+}
+
+function syncTick() {
+  const v = out();
+  $('scrub').value = String(v.currentTime);
+  $('time').textContent = `${v.currentTime.toFixed(1)} / ${(v.duration || 0).toFixed(1)} s`;
+  if (hasDriving() && Math.abs(drv().currentTime - v.currentTime) > 0.1) drv().currentTime = v.currentTime;
+  if (!v.paused) requestAnimationFrame(syncTick);
+}
+
+function wirePlayer() {
+  const play = $('play');
+  play.addEventListener('click', () => {
+    if (out().paused) {
+      if (hasDriving()) { drv().currentTime = out().currentTime; drv().play().catch(() => {}); }
+      out().play().catch(() => {});
+    } else {
+      out().pause();
+      drv().pause();
+    }
+  });
+  out().addEventListener('play', () => { play.textContent = 'Pause'; play.setAttribute('aria-label', 'Pause'); syncTick(); });
+  out().addEventListener('pause', () => { play.textContent = 'Play'; play.setAttribute('aria-label', 'Play'); drv().pause(); syncTick(); });
+  out().addEventListener('loadedmetadata', () => { $('scrub').max = String(out().duration); syncTick(); });
+  out().addEventListener('seeked', syncTick);
+  $('scrub').addEventListener('input', () => {
+    const t = Number($('scrub').value);
+    out().currentTime = t;
+    if (hasDriving()) drv().currentTime = t;
+  });
+}
+
+function start() {
+  $('api-key').value = localStorage.getItem(KEY_STORE) ?? '';
+  $('api-key').addEventListener('input', () => { localStorage.setItem(KEY_STORE, apiKey()); setError('api-key', ''); });
+  wireDrop('image');
+  wireDrop('video');
+  for (const radio of document.querySelectorAll('input[name=character_orientation]')) radio.addEventListener('change', () => recheck('video'));
+  for (const [id, field] of [['prompt', 'prompt'], ['negative-prompt', 'negative_prompt']]) {
+    const area = $(id);
+    area.addEventListener('input', () => {
+      $(`${id}-count`).textContent = `${area.value.length} / ${LIMITS.maxChars}`;
+      setError(field, area.value.length > LIMITS.maxChars ? MESSAGES.chars(field, area.value.length) : '');
+    });
+  }
+  // A file dropped next to a zone must not navigate away from the page.
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
+  $('create').addEventListener('submit', (e) => void submit(e));
+  wirePlayer();
+  renderTasks();
+}
+
+if (typeof document !== 'undefined') start();
