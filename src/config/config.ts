@@ -1,0 +1,187 @@
+/**
+ * The service's configuration: read from MARIONETTE_* environment variables once, validated (every bad
+ * variable reported together), deep-frozen. This folder is the only place that sees process.env.
+ */
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute: database, inputs, results, generated secrets. */
+  readonly dataDir: string;
+  /** Base of result URLs, no trailing slash. */
+  readonly publicUrl: string;
+  /** Keys accepted in addition to the stored ones. */
+  readonly apiKeys: readonly string[];
+  /** Hosts exempt from the private-address refusal (URL inputs and webhooks). */
+  readonly allowHosts: readonly string[];
+  /** Tasks run at once by one worker process. */
+  readonly workers: number;
+  /** Pose threads per task. */
+  readonly engineThreads: number;
+  readonly resultTtlS: number;
+  readonly videoUrlTtlS: number;
+  /** `whsec_<base64>`; undefined until resolveSecrets() fills it. */
+  readonly webhookSecret: string | undefined;
+  readonly urlSigningSecret: string | undefined;
+  readonly maxAttempts: number;
+  readonly leaseS: number;
+  readonly fetchConnectTimeoutMs: number;
+  readonly fetchTimeoutMs: number;
+  readonly fetchMaxRedirects: number;
+  readonly bodyLimitMb: number;
+  readonly logLevel: LogLevel;
+}
+
+/** A config whose secrets are known (after resolveSecrets). */
+export type ReadyConfig = Config & { readonly webhookSecret: string; readonly urlSigningSecret: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const PREFIX = 'MARIONETTE_';
+export const WEBHOOK_SECRET_PATTERN = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+const MIN_SECRET_BYTES = 16;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Collects problems instead of throwing at the first one. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[PREFIX + name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  private bad(name: string, value: string, rule: string): void {
+    this.problems.push(`${PREFIX}${name}=${JSON.stringify(value)}: ${rule}`);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      this.bad(name, v, `must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  list(name: string): string[] {
+    const v = this.raw(name);
+    return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+
+  oneOf<T extends string>(name: string, options: readonly T[], fallback: T): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!(options as readonly string[]).includes(v.toLowerCase())) {
+      this.bad(name, v, `must be one of: ${options.join(', ')}`);
+      return fallback;
+    }
+    return v.toLowerCase() as T;
+  }
+
+  httpUrl(name: string, fallback: string): string {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    let u: URL | undefined;
+    try { u = new URL(v); } catch { /* reported below */ }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
+      this.bad(name, v, 'must be an absolute http(s) URL without query or fragment');
+      return fallback;
+    }
+    return v.replace(/\/+$/, '');
+  }
+
+  webhookSecret(name: string): string | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    const m = WEBHOOK_SECRET_PATTERN.exec(v);
+    if (!m || Buffer.from(m[1], 'base64').length < MIN_SECRET_BYTES) {
+      this.bad(name, redact(v), `must be whsec_ followed by base64 of at least ${MIN_SECRET_BYTES} bytes`);
+      return undefined;
+    }
+    return v;
+  }
+
+  secret(name: string): string | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    if (v.length < 2 * MIN_SECRET_BYTES) {
+      this.bad(name, redact(v), `must be at least ${2 * MIN_SECRET_BYTES} characters`);
+      return undefined;
+    }
+    return v;
+  }
+
+  apiKeys(name: string): string[] {
+    const keys = this.list(name);
+    for (const k of keys) {
+      if (k.length < 16 || /\s/.test(k)) this.bad(name, redact(k), 'each key must be at least 16 characters without spaces');
+    }
+    return keys;
+  }
+}
+
+/** Secrets never appear whole in an error message. */
+function redact(v: string): string {
+  return v.length <= 8 ? '***' : `${v.slice(0, 4)}…(${v.length} chars)`;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Reads and validates the MARIONETTE_* variables; throws ConfigError naming every bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const r = new Reader(env);
+  const port = r.int('PORT', 8080, 0, 65535);
+  const host = r.raw('HOST') ?? '127.0.0.1';
+  const config: Config = {
+    port,
+    host,
+    dataDir: path.resolve(cwd, r.raw('DATA_DIR') ?? './data'),
+    publicUrl: r.httpUrl('PUBLIC_URL', `http://localhost:${port}`),
+    apiKeys: r.apiKeys('API_KEYS'),
+    allowHosts: r.list('ALLOW_HOSTS').map((h) => h.toLowerCase()),
+    workers: r.int('WORKERS', 1, 1, 64),
+    engineThreads: r.int('ENGINE_THREADS', 2, 1, 64),
+    resultTtlS: r.int('RESULT_TTL_S', 604800, 60, 10 * 365 * 86400),
+    videoUrlTtlS: r.int('VIDEO_URL_TTL_S', 3600, 10, 30 * 86400),
+    webhookSecret: r.webhookSecret('WEBHOOK_SECRET'),
+    urlSigningSecret: r.secret('URL_SIGNING_SECRET'),
+    maxAttempts: r.int('MAX_ATTEMPTS', 3, 1, 100),
+    leaseS: r.int('LEASE_S', 60, 2, 3600),
+    fetchConnectTimeoutMs: r.int('FETCH_CONNECT_TIMEOUT_MS', 10000, 100, 600000),
+    fetchTimeoutMs: r.int('FETCH_TIMEOUT_MS', 60000, 100, 3600000),
+    fetchMaxRedirects: r.int('FETCH_MAX_REDIRECTS', 5, 0, 20),
+    bodyLimitMb: r.int('BODY_LIMIT_MB', 30, 1, 1024),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}
+
+/** The same config with other values (tests and the secrets step); still frozen. */
+export function withConfig<T extends Config>(base: T, changes: Partial<Config>): T {
+  return deepFreeze({ ...base, ...changes, apiKeys: [...(changes.apiKeys ?? base.apiKeys)], allowHosts: [...(changes.allowHosts ?? base.allowHosts)] });
+}
+
+export function isReady(c: Config): c is ReadyConfig {
+  return c.webhookSecret !== undefined && c.urlSigningSecret !== undefined;
+}

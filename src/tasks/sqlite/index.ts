@@ -1,0 +1,38 @@
+/** The SQLite backend: one connection shared by the task store, job queue, key store and webhook outbox. */
+import path from 'node:path';
+import { openDatabase, type Db } from './db.js';
+import { SqliteApiKeyStore } from './key-store.js';
+import { SqliteJobQueue } from './job-queue.js';
+import { SqliteWebhookOutbox } from './outbox.js';
+import { SqliteTaskStore } from './task-store.js';
+
+export interface SqliteBackend {
+  db: Db;
+  tasks: SqliteTaskStore;
+  queue: SqliteJobQueue;
+  keys: SqliteApiKeyStore;
+  outbox: SqliteWebhookOutbox;
+  /** A trivial query, for readiness. */
+  ping(): boolean;
+  close(): void;
+}
+
+export const DATABASE_FILE = 'marionette.db';
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE);
+}
+
+export function openSqliteBackend(file: string): SqliteBackend {
+  const db = openDatabase(file);
+  const ping = db.prepare('SELECT 1 AS ok');
+  return {
+    db,
+    tasks: new SqliteTaskStore(db),
+    queue: new SqliteJobQueue(db),
+    keys: new SqliteApiKeyStore(db),
+    outbox: new SqliteWebhookOutbox(db),
+    ping: () => (ping.get() as { ok: number } | undefined)?.ok === 1,
+    close: () => db.close(),
+  };
+}

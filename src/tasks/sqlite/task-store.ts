@@ -1,0 +1,111 @@
+/** TaskStore on SQLite: prepared statements, forward-only status guards in SQL. */
+import type { CharacterOrientation } from '../../engine/types.js';
+import { allowedFrom, type TaskStatus } from '../state.js';
+import type { NewTask, TaskInput, TaskOutcome, TaskRecord, TaskStore } from '../types.js';
+import type { Db } from './db.js';
+import { randomUUID } from 'node:crypto';
+
+interface TaskRow {
+  id: string; owner: string; status: TaskStatus; reason: string; progress: number; eta_s: number;
+  orientation: CharacterOrientation; keep_original_sound: number; prompt: string; negative_prompt: string;
+  webhook_url: string | null; image_json: string; video_json: string; submit_ms: number;
+  execute_ms: number | null; complete_ms: number | null; result_key: string | null; inputs_deleted: number;
+}
+
+function toRecord(r: TaskRow): TaskRecord {
+  return {
+    id: r.id, owner: r.owner, status: r.status, reason: r.reason, progress: r.progress, etaS: r.eta_s,
+    orientation: r.orientation, keepOriginalSound: r.keep_original_sound === 1, prompt: r.prompt,
+    negativePrompt: r.negative_prompt, webhookUrl: r.webhook_url,
+    image: JSON.parse(r.image_json) as TaskInput, video: JSON.parse(r.video_json) as TaskInput,
+    submitMs: r.submit_ms, executeMs: r.execute_ms, completeMs: r.complete_ms, resultKey: r.result_key,
+    inputsDeleted: r.inputs_deleted === 1,
+  };
+}
+
+const inList = (s: TaskStatus[]) => s.map((x) => `'${x}'`).join(',');
+
+export class SqliteTaskStore implements TaskStore {
+  private readonly insertTask;
+  private readonly insertJob;
+  private readonly selectTask;
+  private readonly toProcessing;
+  private readonly setProgress;
+  private readonly toSucceed;
+  private readonly toFailed;
+  private readonly insertOutbox;
+  private readonly selectEndedWithInputs;
+  private readonly setInputsDeleted;
+
+  constructor(private readonly db: Db) {
+    this.insertTask = db.prepare(`INSERT INTO tasks (id, owner, status, orientation, keep_original_sound, prompt, negative_prompt,
+      webhook_url, image_json, video_json, submit_ms) VALUES (@id, @owner, 'QUEUED', @orientation, @keep, @prompt, @negativePrompt,
+      @webhookUrl, @image, @video, @submitMs)`);
+    this.insertJob = db.prepare('INSERT INTO jobs (task_id, created_ms) VALUES (?, ?)');
+    this.selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    this.toProcessing = db.prepare(`UPDATE tasks SET status = 'PROCESSING', execute_ms = COALESCE(execute_ms, @now)
+      WHERE id = @id AND status IN ('QUEUED','PROCESSING')`);
+    this.setProgress = db.prepare(`UPDATE tasks SET progress = MAX(progress, MIN(99, @p)), eta_s = @eta
+      WHERE id = @id AND status = 'PROCESSING'`);
+    this.toSucceed = db.prepare(`UPDATE tasks SET status = 'SUCCEED', progress = 100, eta_s = 0, reason = '', result_key = @key,
+      complete_ms = @now, execute_ms = COALESCE(execute_ms, @now) WHERE id = @id AND status IN (${inList(allowedFrom('SUCCEED'))})`);
+    this.toFailed = db.prepare(`UPDATE tasks SET status = 'FAILED', eta_s = 0, reason = @reason, complete_ms = @now
+      WHERE id = @id AND status IN (${inList(allowedFrom('FAILED'))})`);
+    this.insertOutbox = db.prepare(`INSERT INTO webhook_outbox (id, task_id, url, next_attempt_ms)
+      SELECT @msgId, id, webhook_url, @now FROM tasks WHERE id = @id AND webhook_url IS NOT NULL`);
+    this.selectEndedWithInputs = db.prepare(`SELECT * FROM tasks WHERE inputs_deleted = 0 AND status IN ('SUCCEED','FAILED') LIMIT ?`);
+    this.setInputsDeleted = db.prepare('UPDATE tasks SET inputs_deleted = 1 WHERE id = ?');
+  }
+
+  createTask(t: NewTask): Promise<void> {
+    this.db.transaction(() => {
+      this.insertTask.run({
+        id: t.id, owner: t.owner, orientation: t.orientation, keep: t.keepOriginalSound ? 1 : 0, prompt: t.prompt,
+        negativePrompt: t.negativePrompt, webhookUrl: t.webhookUrl, image: JSON.stringify(t.image), video: JSON.stringify(t.video),
+        submitMs: t.submitMs,
+      });
+      this.insertJob.run(t.id, t.submitMs);
+    })();
+    return Promise.resolve();
+  }
+
+  /** Synchronous read for the hot task-result path. */
+  getTaskSync(id: string): TaskRecord | null {
+    const row = this.selectTask.get(id) as TaskRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  getTask(id: string): Promise<TaskRecord | null> {
+    return Promise.resolve(this.getTaskSync(id));
+  }
+
+  markProcessing(id: string, nowMs: number): Promise<boolean> {
+    return Promise.resolve(this.toProcessing.run({ id, now: nowMs }).changes === 1);
+  }
+
+  updateProgress(id: string, percent: number, etaS: number): Promise<void> {
+    this.setProgress.run({ id, p: Math.floor(percent), eta: Math.max(0, Math.round(etaS)) });
+    return Promise.resolve();
+  }
+
+  finishTask(id: string, o: TaskOutcome): Promise<boolean> {
+    const changed = this.db.transaction(() => {
+      const r = o.status === 'SUCCEED'
+        ? this.toSucceed.run({ id, key: o.resultKey, now: o.completeMs })
+        : this.toFailed.run({ id, reason: o.reason, now: o.completeMs });
+      if (r.changes !== 1) return false;
+      this.insertOutbox.run({ id, msgId: `msg_${randomUUID().replace(/-/g, '')}`, now: o.completeMs });
+      return true;
+    })();
+    return Promise.resolve(changed);
+  }
+
+  listEndedWithInputs(limit: number): Promise<TaskRecord[]> {
+    return Promise.resolve((this.selectEndedWithInputs.all(limit) as TaskRow[]).map(toRecord));
+  }
+
+  markInputsDeleted(id: string): Promise<void> {
+    this.setInputsDeleted.run(id);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Persistence interfaces for tasks, jobs, API keys and the webhook outbox. No storage-engine types appear
+ * here, so a Postgres or Redis implementation can follow the SQLite one. Every method is async for that reason.
+ */
+import type { CharacterOrientation } from '../engine/types.js';
+import type { TaskStatus } from './state.js';
+
+/** Where a task's input comes from: a file written at submit time, or a URL the worker fetches. */
+export type TaskInput = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+
+export interface NewTask {
+  id: string;
+  /** SHA-256 hex of the API key that created it. */
+  owner: string;
+  orientation: CharacterOrientation;
+  keepOriginalSound: boolean;
+  prompt: string;
+  negativePrompt: string;
+  webhookUrl: string | null;
+  image: TaskInput;
+  video: TaskInput;
+  submitMs: number;
+}
+
+export interface TaskRecord extends NewTask {
+  status: TaskStatus;
+  reason: string;
+  progress: number;
+  etaS: number;
+  executeMs: number | null;
+  completeMs: number | null;
+  /** Storage key of the result video once SUCCEED. */
+  resultKey: string | null;
+  inputsDeleted: boolean;
+}
+
+export type TaskOutcome =
+  | { status: 'SUCCEED'; resultKey: string; completeMs: number }
+  | { status: 'FAILED'; reason: string; completeMs: number };
+
+export interface TaskStore {
+  /** Inserts the task (QUEUED) and enqueues its job, atomically. */
+  createTask(task: NewTask): Promise<void>;
+  getTask(id: string): Promise<TaskRecord | null>;
+  /** QUEUED → PROCESSING (sets execute time once); false if the task already ended. */
+  markProcessing(id: string, nowMs: number): Promise<boolean>;
+  /** Raises progress (never lowers it) and sets the ETA while PROCESSING. */
+  updateProgress(id: string, percent: number, etaS: number): Promise<void>;
+  /** Ends the task (only forward) and, if it has a webhook, writes the outbox row in the same transaction. */
+  finishTask(id: string, outcome: TaskOutcome): Promise<boolean>;
+  /** Ended tasks whose inputs are still on disk. */
+  listEndedWithInputs(limit: number): Promise<TaskRecord[]>;
+  markInputsDeleted(id: string): Promise<void>;
+}
+
+export interface JobLease {
+  jobId: string;
+  taskId: string;
+  /** 1 for the first claim. */
+  attempt: number;
+  /** Identifies this claim; a later claim of the same job gets another. */
+  token: string;
+}
+
+export interface JobQueue {
+  /**
+   * Claims the oldest job that is free or whose lease expired. A job claimed more than maxAttempts times
+   * fails its task (interrupted) instead of being handed out again.
+   */
+  claim(nowMs: number, leaseMs: number, maxAttempts: number): Promise<JobLease | null>;
+  /** Renews the lease; false when the lease was lost (expired and claimed by another worker, or gone). */
+  heartbeat(lease: JobLease, nowMs: number, leaseMs: number): Promise<boolean>;
+  /** The job is done (its task ended). */
+  complete(lease: JobLease): Promise<void>;
+  /** Gives the job back without counting this attempt (graceful shutdown). */
+  release(lease: JobLease): Promise<void>;
+}
+
+export interface ApiKeyRecord { id: string; hash: string; label: string; createdMs: number }
+
+export interface ApiKeyStore {
+  addKey(record: ApiKeyRecord): Promise<void>;
+  /** The record whose hash equals `hash`, if any. */
+  findByHash(hash: string): Promise<ApiKeyRecord | null>;
+  countKeys(): Promise<number>;
+}
+
+export interface WebhookDelivery {
+  /** Stable across retries: the `webhook-id` header. */
+  id: string;
+  taskId: string;
+  url: string;
+  /** Deliveries already tried. */
+  attempts: number;
+}
+
+export interface WebhookOutbox {
+  /** Due deliveries, each leased for `leaseMs` so two dispatchers don't send the same one at once. */
+  claimDue(nowMs: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]>;
+  markDelivered(id: string, nowMs: number): Promise<void>;
+  /** Records a failed try; `nextAttemptMs` null gives up. */
+  markFailed(id: string, error: string, nextAttemptMs: number | null): Promise<void>;
+  getDelivery(id: string): Promise<(WebhookDelivery & { deliveredMs: number | null; gaveUp: boolean; lastError: string }) | null>;
+}
