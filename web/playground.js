@@ -158,6 +158,8 @@ function renderTasks() {
   }));
 }
 
+const sizeText = (n) => (n < MB ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / MB).toFixed(1)} MB`);
+
 async function readHead(file) {
   return new Uint8Array(await file.slice(0, 16).arrayBuffer());
 }
@@ -204,7 +206,7 @@ async function choose(kind, file) {
     Object.assign(entry, kind === 'image' ? await imageMeta(file) : await videoMeta(preview, url));
     if (kind === 'image') preview.src = url;
     preview.hidden = false;
-    $(`${kind}-drop-text`).textContent = `${file.name} · ${(file.size / MB).toFixed(1)} MB — choose another`;
+    $(`${kind}-drop-text`).textContent = `${file.name} · ${sizeText(file.size)} — choose another`;
     if (media[kind] === entry) recheck(kind);
   })();
   await entry.ready;
