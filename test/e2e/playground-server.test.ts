@@ -1,0 +1,164 @@
+/**
+ * The playground's serving (headers, caching, versioned links) and the page module's pure checks,
+ * run in Node. The browser flow is in playground.test.ts.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CACHE_FOREVER, CACHE_REVALIDATE, WEB_DIR, cacheControlFor, contentTypeOf, hashOf, isNotModified,
+  loadPlayground, registerPlayground, versionAssetLinks, type PlaygroundFile,
+} from '../../src/api/playground.js';
+
+const file = (body: string, contentType = 'text/css; charset=utf-8'): PlaygroundFile => ({ body: Buffer.from(body), contentType, hash: hashOf(body) });
+
+describe('playground serving, pure parts', () => {
+  it('maps extensions to content types and refuses unknown ones', () => {
+    expect(contentTypeOf('playground.js')).toBe('text/javascript; charset=utf-8');
+    expect(contentTypeOf('playground.CSS')).toBe('text/css; charset=utf-8');
+    expect(contentTypeOf('icon.svg')).toBe('image/svg+xml');
+    expect(contentTypeOf('notes.md')).toBeUndefined();
+  });
+
+  it('versions only the links to assets that exist', () => {
+    const assets = new Map([['a.css', file('x')]]);
+    const html = '<link href="/playground/a.css"><script src=\'/playground/b.js\'></script>';
+    expect(versionAssetLinks(html, assets)).toBe(`<link href="/playground/a.css?v=${hashOf('x')}"><script src='/playground/b.js'></script>`);
+  });
+
+  it('caches forever only the current version', () => {
+    const f = file('body');
+    expect(cacheControlFor(f.hash, f)).toBe(CACHE_FOREVER);
+    expect(cacheControlFor('stale', f)).toBe(CACHE_REVALIDATE);
+    expect(cacheControlFor(undefined, f)).toBe(CACHE_REVALIDATE);
+  });
+
+  it('matches If-None-Match lists, weak tags and *', () => {
+    expect(isNotModified('"a", W/"b"', '"b"')).toBe(true);
+    expect(isNotModified('*', '"b"')).toBe(true);
+    expect(isNotModified('"c"', '"b"')).toBe(false);
+    expect(isNotModified(undefined, '"b"')).toBe(false);
+  });
+
+  it('loads a web folder: page with versioned links, assets by name, nothing else', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'playground-web-'));
+    try {
+      await writeFile(path.join(dir, 'index.html'), '<link rel="stylesheet" href="/playground/s.css">');
+      await writeFile(path.join(dir, 's.css'), 'body{}');
+      await writeFile(path.join(dir, 'secret.txt'), 'no');
+      const { page, assets } = await loadPlayground(dir);
+      expect([...assets.keys()]).toEqual(['s.css']);
+      expect(page.body.toString()).toBe(`<link rel="stylesheet" href="/playground/s.css?v=${hashOf('body{}')}">`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('playground routes', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = Fastify();
+    await registerPlayground(app);
+  });
+  afterAll(async () => { await app.close(); });
+
+  it('serves the page at / with its type, policy and revalidation', async () => {
+    const res = await app.inject({ url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['cache-control']).toBe(CACHE_REVALIDATE);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toMatch(/src="\/playground\/playground\.js\?v=[\w-]{16}"/);
+    const again = await app.inject({ url: '/', headers: { 'if-none-match': String(res.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+  });
+
+  it('serves every linked asset with its type, immutable at its current version', async () => {
+    const html = (await app.inject({ url: '/' })).body;
+    const links = [...html.matchAll(/"(\/playground\/[\w.-]+\?v=[\w-]+)"/g)].map((m) => m[1]);
+    expect(links.length).toBe(3);
+    for (const link of links) {
+      const res = await app.inject({ url: link });
+      expect(res.statusCode, link).toBe(200);
+      expect(res.headers['cache-control']).toBe(CACHE_FOREVER);
+      expect(res.headers['content-type']).toBe(contentTypeOf(link.split('?')[0]));
+    }
+    const unversioned = await app.inject({ url: '/playground/playground.css' });
+    expect(unversioned.headers['cache-control']).toBe(CACHE_REVALIDATE);
+    const head = await app.inject({ method: 'HEAD', url: '/playground/playground.js' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('answers no file outside the list', async () => {
+    for (const url of ['/playground/index.html', '/playground/..%2Fpackage.json', '/playground/nope.js']) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).not.toBe(200);
+    }
+  });
+});
+
+interface PageModule {
+  sniffImage(b: Uint8Array): string | null;
+  sniffVideo(b: Uint8Array): string | null;
+  checkMedia(kind: 'image' | 'video', m: Record<string, unknown>, orientation: 'image' | 'video'): string;
+  fieldOf(reason: string, field?: string): string;
+  splitReason(reason: string): { code: string; text: string };
+  etaText(status: string, percent: number, eta: number): string;
+}
+
+describe('the page module, in Node', () => {
+  let page: PageModule;
+  beforeAll(async () => {
+    page = await import(pathToFileURL(path.join(WEB_DIR, 'playground.js')).href) as PageModule;
+  });
+
+  it('judges JPEG, PNG and ISO BMFF by their first bytes', () => {
+    expect(page.sniffImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
+    expect(page.sniffImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe('image/png');
+    expect(page.sniffImage(Buffer.from('GIF89a-------'))).toBeNull();
+    expect(page.sniffVideo(Buffer.from('\0\0\0\x20ftypisom'))).toBe('video/mp4');
+    expect(page.sniffVideo(Buffer.from('\0\0\0\x14ftypqt  '))).toBe('video/quicktime');
+    expect(page.sniffVideo(Buffer.from('\x1aE\xdf\xa3webm....'))).toBeNull();
+  });
+
+  it('words each limit as the contract does, first broken limit first', () => {
+    const ok = { mime: 'image/png', bytes: 1000, width: 400, height: 600 };
+    expect(page.checkMedia('image', ok, 'video')).toBe('');
+    expect(page.checkMedia('image', { ...ok, width: 250, height: 400 }, 'video')).toBe('image is 250x400 px; width and height must each be at least 300 px');
+    expect(page.checkMedia('image', { ...ok, bytes: 13_002_342 }, 'video')).toBe('image is 12.4 MB; at most 10 MB (10485760 bytes)');
+    expect(page.checkMedia('image', { ...ok, width: 1240, height: 400 }, 'video')).toBe('image aspect ratio 3.1:1 is outside 1:2.5 to 2.5:1');
+    expect(page.checkMedia('image', { ...ok, width: 1000, height: 400 }, 'video')).toBe('');
+    const video = { mime: 'video/mp4', bytes: 1000, width: 720, height: 1280 };
+    expect(page.checkMedia('video', { ...video, seconds: 33.6 }, 'video')).toBe('video lasts 33.6 s; with character_orientation=video it must last 3 to 30 s');
+    expect(page.checkMedia('video', { ...video, seconds: 12 }, 'image')).toBe('video lasts 12.0 s; with character_orientation=image it must last 3 to 10 s');
+    expect(page.checkMedia('video', { ...video, seconds: 12 }, 'video')).toBe('');
+    // A browser that cannot decode the codec knows neither size nor length: the server judges them.
+    expect(page.checkMedia('video', { mime: 'video/quicktime', bytes: 1000 }, 'video')).toBe('');
+  });
+
+  it('puts a failure next to the field it concerns', () => {
+    expect(page.fieldOf('INVALID_REQUEST_BODY', 'prompt')).toBe('prompt');
+    expect(page.fieldOf('IMAGE_NO_PERSON_DETECTED')).toBe('image');
+    expect(page.fieldOf('INVALID_IMAGE_SIZE')).toBe('image');
+    expect(page.fieldOf('VIDEO_NO_PERSON_DETECTED')).toBe('video');
+    expect(page.fieldOf('INVALID_VIDEO_DURATION')).toBe('video');
+    expect(page.fieldOf('INVALID_API_KEY')).toBe('api-key');
+    expect(page.fieldOf('CREATE_TASK_FAILED')).toBe('');
+    expect(page.splitReason('VIDEO_NO_PERSON_DETECTED: no person is visible')).toEqual({ code: 'VIDEO_NO_PERSON_DETECTED', text: 'no person is visible' });
+    expect(page.splitReason('')).toEqual({ code: '', text: 'the task failed' });
+  });
+
+  it('shows progress with an ETA in words', () => {
+    expect(page.etaText('TASK_STATUS_PROCESSING', 42, 12)).toBe('42% · about 12 s left');
+    expect(page.etaText('TASK_STATUS_PROCESSING', 5, 125)).toBe('5% · about 2 min 5 s left');
+    expect(page.etaText('TASK_STATUS_QUEUED', 0, 0)).toBe('Queued · 0%');
+    expect(page.etaText('TASK_STATUS_SUCCEED', 100, 0)).toBe('Done · 100%');
+  });
+});
