@@ -35,7 +35,7 @@ export const MESSAGES = {
   side: (kind, w, h) => `${kind} is ${w}x${h} px; width and height must each be at least ${LIMITS.minSide} px`,
   aspect: (kind, w, h) => `${kind} aspect ratio ${ratioText(w, h)} is outside 1:2.5 to 2.5:1`,
   duration: (s, o) => `video lasts ${s.toFixed(1)} s; with character_orientation=${o} it must last ${LIMITS.minSeconds} to ${LIMITS.maxSeconds[o]} s`,
-  chars: (field, n) => `${field} is ${n} characters; at most ${LIMITS.maxChars}`,
+  chars: (field, n) => `${field} is ${n} characters; at most ${LIMITS.maxChars} are allowed`,
 };
 
 /** The first limit a file breaks, as the server words it, or '' when it passes. */
@@ -160,6 +160,14 @@ function renderTasks() {
 
 const sizeText = (n) => (n < MB ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / MB).toFixed(1)} MB`);
 
+const TEXT_FIELDS = [['prompt', 'prompt'], ['negative-prompt', 'negative_prompt']];
+
+function checkText(id, field) {
+  const n = [...$(id).value].length; // the server counts code points
+  $(`${id}-count`).textContent = `${n} / ${LIMITS.maxChars}`;
+  setError(field, n > LIMITS.maxChars ? MESSAGES.chars(field, n) : '');
+}
+
 async function readHead(file) {
   return new Uint8Array(await file.slice(0, 16).arrayBuffer());
 }
@@ -244,6 +252,7 @@ async function submit(event) {
     if (!media[kind]) setError(kind, `Choose a reference ${kind}.`);
     else setError(kind, checkMedia(kind, media[kind], orientation()));
   }
+  for (const [id, field] of TEXT_FIELDS) checkText(id, field);
   const invalid = document.querySelector('#create [aria-invalid=true]');
   if (invalid) { invalid.focus(); return; }
   const button = $('submit');
@@ -385,13 +394,7 @@ function start() {
   wireDrop('image');
   wireDrop('video');
   for (const radio of document.querySelectorAll('input[name=character_orientation]')) radio.addEventListener('change', () => recheck('video'));
-  for (const [id, field] of [['prompt', 'prompt'], ['negative-prompt', 'negative_prompt']]) {
-    const area = $(id);
-    area.addEventListener('input', () => {
-      $(`${id}-count`).textContent = `${area.value.length} / ${LIMITS.maxChars}`;
-      setError(field, area.value.length > LIMITS.maxChars ? MESSAGES.chars(field, area.value.length) : '');
-    });
-  }
+  for (const [id, field] of TEXT_FIELDS) $(id).addEventListener('input', () => checkText(id, field));
   // A file dropped next to a zone must not navigate away from the page.
   for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
   $('create').addEventListener('submit', (e) => void submit(e));
