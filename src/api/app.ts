@@ -1,0 +1,121 @@
+/**
+ * The Fastify app (no listen here): contract routes under /v3 with API-key auth, health and readiness,
+ * signed result downloads, the playground at `/`, and one error handler.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ReadyConfig } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import { checkBinary } from '../config/preflight.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import { signedObjectUrl } from '../storage/signed-url.js';
+import { taskResultBody } from '../tasks/result-view.js';
+import type { ApiKeyStore, TaskStore } from '../tasks/types.js';
+import { ApiKeyAuth } from './auth.js';
+import { createTask } from './create-task.js';
+import { AppError } from './errors.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerFilesRoute } from './files-route.js';
+import { registerPlayground } from './playground.js';
+import { CreateTaskBody, CreateTaskReply, TaskResultQuery, TaskResultReply } from './schemas.js';
+
+export interface ServiceStore {
+  tasks: TaskStore;
+  keys: ApiKeyStore;
+  ping(): boolean | Promise<boolean>;
+}
+
+export interface AppDeps {
+  config: ReadyConfig;
+  store: ServiceStore;
+  storage: ObjectStorage;
+  /** Resolves when the engine (and its models) can take work; only where an engine runs in-process. */
+  engineReady?: () => Promise<void>;
+  /** Wakes an in-process worker after a task was queued. */
+  onTaskCreated?: () => void;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const FFMPEG_CHECK_CACHE_MS = 30_000;
+
+declare module 'fastify' {
+  interface FastifyRequest { owner: string }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, storage } = deps;
+  const now = deps.now ?? Date.now;
+  const bodyLimit = config.bodyLimitMb * 1024 * 1024;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit,
+    disableRequestLogging: true,
+    // A wrong type must be an error, not silently coerced ("123" for 123, "true" for true).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app, bodyLimit);
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  const auth = new ApiKeyAuth(store.keys, config.apiKeys);
+  const videoUrl = (key: string) => signedObjectUrl(config.publicUrl, config.urlSigningSecret, key, now(), config.videoUrlTtlS);
+
+  await app.register(async (v3) => {
+    v3.decorateRequest('owner', '');
+    v3.addHook('onRequest', async (request) => {
+      request.owner = await auth.authenticate(request.headers.authorization);
+    });
+
+    v3.withTypeProvider<TypeBoxTypeProvider>().post('/v3/async/kling-v2.6-pro-motion-control',
+      { schema: { body: CreateTaskBody, response: { 200: CreateTaskReply } } },
+      async (request) => {
+        // The enum is a plain JSON-schema enum (clear errors); its static type is narrowed here.
+        const taskId = await createTask(request.body as CreateTaskBody, request.owner, { dataDir: config.dataDir, tasks: store.tasks, now });
+        request.log.info({ taskId }, 'task queued');
+        deps.onTaskCreated?.();
+        return { task_id: taskId };
+      });
+
+    v3.withTypeProvider<TypeBoxTypeProvider>().get('/v3/async/task-result',
+      { schema: { querystring: TaskResultQuery, response: { 200: TaskResultReply } } },
+      async (request) => {
+        const task = await store.tasks.getTask(request.query.task_id);
+        // Another key's task is reported exactly like a missing one.
+        if (!task || task.owner !== request.owner) throw new AppError('TASK_NOT_FOUND', 'task not found', { field: 'task_id' });
+        return taskResultBody(task, videoUrl, config.videoUrlTtlS);
+      });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  let ffmpegChecked: { at: number; ok: boolean; detail: string } | null = null;
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    const attempt = async (name: string, fn: () => Promise<void>) => {
+      try { await fn(); checks[name] = { ok: true }; } catch (err) { checks[name] = { ok: false, detail: (err as Error).message }; }
+    };
+    await Promise.all([
+      attempt('store', async () => { if (!(await store.ping())) throw new Error('store did not answer'); }),
+      attempt('storage', () => storage.check()),
+      attempt('ffmpeg', async () => {
+        if (!ffmpegChecked || now() - ffmpegChecked.at > FFMPEG_CHECK_CACHE_MS) {
+          const [a, b] = await Promise.all([checkBinary('ffmpeg'), checkBinary('ffprobe')]);
+          ffmpegChecked = { at: now(), ok: a.ok && b.ok, detail: a.ok ? b.detail : a.detail };
+        }
+        if (!ffmpegChecked.ok) throw new Error(ffmpegChecked.detail);
+      }),
+      ...(deps.engineReady ? [attempt('engine', deps.engineReady)] : []),
+    ]);
+    const failed = Object.entries(checks).filter(([, c]) => !c.ok).map(([n]) => n);
+    return reply.code(failed.length === 0 ? 200 : 503).send({ status: failed.length === 0 ? 'ready' : 'not ready', failed, checks });
+  });
+
+  registerFilesRoute(app, storage, config.urlSigningSecret, now);
+  await registerPlayground(app);
+  return app;
+}

@@ -1,0 +1,23 @@
+/** Where things live under the data dir. */
+import path from 'node:path';
+
+export function inputDir(dataDir: string, taskId: string): string {
+  return path.join(dataDir, 'inputs', taskId);
+}
+
+/** Scratch space for a running task (engine output before it moves into storage). */
+export function workDir(dataDir: string, taskId: string): string {
+  return path.join(dataDir, 'work', taskId);
+}
+
+export function resultsDir(dataDir: string): string {
+  return path.join(dataDir, 'results');
+}
+
+export function imageFileName(format: 'jpeg' | 'png'): string {
+  return format === 'png' ? 'image.png' : 'image.jpg';
+}
+
+export function videoFileName(container: 'mp4' | 'mov'): string {
+  return container === 'mov' ? 'video.mov' : 'video.mp4';
+}
