@@ -165,6 +165,7 @@ const TEXT_FIELDS = [['prompt', 'prompt'], ['negative-prompt', 'negative_prompt'
 function checkText(id, field) {
   const n = [...$(id).value].length; // the server counts code points
   $(`${id}-count`).textContent = `${n} / ${LIMITS.maxChars}`;
+  $(`${id}-count`).classList.toggle('over', n > LIMITS.maxChars);
   setError(field, n > LIMITS.maxChars ? MESSAGES.chars(field, n) : '');
 }
 
@@ -224,6 +225,8 @@ function wireDrop(kind) {
   const input = $(`${kind}-input`);
   const zone = $(`${kind}-drop`);
   input.addEventListener('change', () => { if (input.files[0]) void choose(kind, input.files[0]); });
+  // Space opens a file input natively; Enter should too, as on any button.
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); input.click(); } });
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => {

@@ -103,14 +103,13 @@ function send(request: FastifyRequest, reply: FastifyReply, file: PlaygroundFile
 }
 
 /**
- * Serves the playground without an API key: the page holds no data of its own and calls the
- * public API with the key the person pastes. Route config `public: true` tells the API's auth hook.
+ * Serves the playground without an API key (registered outside the /v3 scope that checks keys): the
+ * page holds no data of its own and calls the public API with the key the person pastes.
  */
 export async function registerPlayground(app: FastifyInstance): Promise<void> {
   const { page, assets } = await loadPlayground();
-  const config = { public: true };
 
-  app.get('/', { config }, (request, reply) => {
+  app.get('/', (request, reply) => {
     reply
       .header('Content-Security-Policy', PAGE_CSP)
       .header('Referrer-Policy', 'no-referrer')
@@ -118,7 +117,7 @@ export async function registerPlayground(app: FastifyInstance): Promise<void> {
     return send(request, reply, page, CACHE_REVALIDATE);
   });
 
-  app.get<{ Params: { name: string }; Querystring: { v?: string } }>(`${PLAYGROUND_PREFIX}:name`, { config }, (request, reply) => {
+  app.get<{ Params: { name: string }; Querystring: { v?: string } }>(`${PLAYGROUND_PREFIX}:name`, (request, reply) => {
     const file = assets.get(request.params.name);
     if (!file) throw new AppError('API_NOT_FOUND', `no playground file named ${request.params.name}`);
     return send(request, reply, file, cacheControlFor(request.query.v, file));
