@@ -1,0 +1,152 @@
+/**
+ * `marionette serve | api | worker | keys create [--label x] | animate …`
+ * serve = API + worker in one process (the engine does its CPU work in child processes, off the event loop).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildApp } from './api/app.js';
+import { createStoredKey } from './api/auth.js';
+import { ConfigError, loadConfig, type ReadyConfig } from './config/config.js';
+import { createLogger, type Logger } from './config/logger.js';
+import { runPreflight } from './config/preflight.js';
+import { resolveSecrets } from './config/secrets.js';
+import type { MotionEngine } from './engine/types.js';
+import { LocalDiskStorage } from './storage/local-disk.js';
+import { resultsDir } from './tasks/paths.js';
+import { startRetention } from './tasks/retention.js';
+import { databasePath, openSqliteBackend, type SqliteBackend } from './tasks/sqlite/index.js';
+import { WebhookDispatcher } from './tasks/webhook-dispatcher.js';
+import { TaskWorker } from './tasks/worker.js';
+
+const USAGE = `usage: marionette <command>
+  serve                 HTTP API and task worker in one process
+  api                   HTTP API only (tasks are run by separate \`worker\` processes on the same data dir)
+  worker                task worker only
+  keys create [--label x]  create an API key (printed once)
+  animate …             run the engine on local files (marionette animate --help)`;
+
+/** Running tasks get this long to finish on SIGTERM/SIGINT before they are aborted and handed back. */
+const SHUTDOWN_GRACE_MS = 20_000;
+export const FIRST_KEY_FILE = 'first-api-key.txt';
+
+interface Runtime { config: ReadyConfig; log: Logger; backend: SqliteBackend; storage: LocalDiskStorage }
+
+async function openRuntime(role: 'serve' | 'api' | 'worker'): Promise<Runtime> {
+  const base = loadConfig(process.env);
+  const log = createLogger(base.logLevel).child({ role });
+  const { config, generated } = await resolveSecrets(base);
+  for (const file of generated) log.info({ file }, 'generated a secret and stored it in the data dir');
+  const checks = await runPreflight(config, role !== 'api');
+  const failed = checks.filter((c) => !c.ok);
+  for (const c of checks) (c.ok ? log.info : log.error)({ check: c.name, detail: c.detail }, c.ok ? 'preflight ok' : 'preflight failed');
+  if (failed.length > 0) throw new Error(`preflight failed: ${failed.map((c) => c.detail).join('; ')}`);
+  const backend = openSqliteBackend(databasePath(config.dataDir));
+  const storage = new LocalDiskStorage(resultsDir(config.dataDir));
+  await ensureSomeKey(config, backend, log);
+  return { config, log, backend, storage };
+}
+
+/** With no key anywhere the API would refuse everyone: make one, show it once, keep it in a 0600 file. */
+async function ensureSomeKey(config: ReadyConfig, backend: SqliteBackend, log: Logger): Promise<void> {
+  if (config.apiKeys.length > 0 || (await backend.keys.countKeys()) > 0) return;
+  const { key } = await createStoredKey(backend.keys, 'first key', Date.now());
+  const file = path.join(config.dataDir, FIRST_KEY_FILE);
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  log.warn({ file, apiKey: key }, 'no API key existed: created one (shown only this once; also written to the file)');
+}
+
+async function createEngine(config: ReadyConfig, log: Logger): Promise<MotionEngine> {
+  const { createCpuEngine } = await import('./engine/index.js');
+  const engine = createCpuEngine({ threads: config.engineThreads, onLog: (line) => log.error({ detail: line }, 'engine log') });
+  await engine.ready();
+  return engine;
+}
+
+function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1); }
+    stopping = true;
+    log.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down');
+    stop().then(() => { log.info('stopped'); process.exitCode = 0; }, (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exitCode = 1; });
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}
+
+async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
+  const rt = await openRuntime(role);
+  const { config, log, backend, storage } = rt;
+  let worker: TaskWorker | null = null;
+  let dispatcher: WebhookDispatcher | null = null;
+  let stopRetention: (() => void) | null = null;
+  let engine: MotionEngine | null = null;
+  if (role !== 'api') {
+    engine = await createEngine(config, log);
+    worker = new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine, logger: log.child({ part: 'worker' }) });
+    dispatcher = new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, logger: log.child({ part: 'webhook' }) });
+    stopRetention = startRetention({ tasks: backend.tasks, storage, dataDir: config.dataDir, resultTtlS: config.resultTtlS, logger: log.child({ part: 'retention' }) });
+    worker.start();
+    dispatcher.start();
+    log.info({ workers: config.workers, engineThreads: config.engineThreads }, 'worker started');
+  }
+  const app = role === 'worker' ? null : await buildApp({
+    config, store: backend, storage, logger: log.child({ part: 'api' }),
+    engineReady: engine ? () => engine.ready() : undefined,
+    onTaskCreated: worker ? () => worker.notify() : undefined,
+  });
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+    log.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'listening');
+  }
+  onShutdown(log, async () => {
+    await app?.close();
+    await worker?.stop(SHUTDOWN_GRACE_MS);
+    await dispatcher?.stop();
+    stopRetention?.();
+    await engine?.close();
+    backend.close();
+  });
+}
+
+async function runKeys(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { label: { type: 'string', default: '' } }, allowPositionals: true });
+  if (positionals[0] !== 'create') { process.stderr.write('usage: marionette keys create [--label <text>]\n'); return 2; }
+  const config = loadConfig(process.env);
+  const backend = openSqliteBackend(databasePath(config.dataDir));
+  try {
+    const { key, id } = await createStoredKey(backend.keys, values.label ?? '', Date.now());
+    process.stderr.write(`created key ${id}${values.label ? ` (${values.label})` : ''}; it is shown only this once:\n`);
+    process.stdout.write(`${key}\n`);
+  } finally {
+    backend.close();
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': case 'api': case 'worker':
+      await runServer(command);
+      return 0;
+    case 'keys':
+      return runKeys(rest);
+    case 'animate': {
+      const m = await import('./engine/cli-animate.js');
+      return m.runAnimateCommand(rest);
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { if (code !== 0) process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `marionette: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
