@@ -206,7 +206,7 @@ function recheck(kind) {
 
 async function choose(kind, file) {
   const preview = $(`${kind}-preview`);
-  if (preview.src.startsWith('blob:') && ![...drivingUrls.values()].includes(preview.src)) URL.revokeObjectURL(preview.src);
+  if (preview.src.startsWith('blob:')) URL.revokeObjectURL(preview.src); // a sent video has its own URL
   const url = URL.createObjectURL(file);
   const entry = { file, mime: null, bytes: file.size };
   media[kind] = entry;
@@ -284,13 +284,27 @@ async function submit(event) {
   }
 }
 
+let announced = '';
+
+function say(text, failed = false) {
+  $('progress-text').textContent = text;
+  $('progress-text').classList.toggle('failed', failed);
+  $('run-status').textContent = text;
+  announced = '';
+}
+
 function showProgress(status, percent, eta) {
   $('progress').value = percent;
   $('progress-text').textContent = etaText(status, percent, eta);
+  $('progress-text').classList.remove('failed');
+  // Screen readers hear each status and every tenth percent, not a number every second.
+  const step = `${status} ${Math.floor(percent / 10)}`;
+  if (step !== announced) { announced = step; $('run-status').textContent = etaText(status, percent, eta); }
 }
 
 function openTask(id) {
   clearTimeout(pollTimer);
+  out().pause();
   current = id;
   $('run').hidden = false;
   $('result').hidden = true;
@@ -310,14 +324,14 @@ async function poll(id) {
     res = await fetch(`${RESULT_PATH}?task_id=${encodeURIComponent(id)}`, { headers: headers() });
     body = await res.json();
   } catch {
-    $('progress-text').textContent = 'Lost contact with the server; trying again…';
+    say('Lost contact with the server; trying again…');
     return again();
   }
   if (id !== current) return;
   if (!res.ok) {
     if (res.status === 404) updateTask(id, { status: 'NOT_FOUND' });
     if (res.status >= 500) return again();
-    $('progress-text').textContent = FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`;
+    say(FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`, true);
     return showApiError(body, res.status);
   }
   const t = body.task;
@@ -326,7 +340,7 @@ async function poll(id) {
   if (t.status === 'TASK_STATUS_SUCCEED') return showResult(id, body.videos[0].video_url);
   if (t.status === 'TASK_STATUS_FAILED') {
     const { code, text } = splitReason(t.reason);
-    $('progress-text').textContent = `Failed: ${text}`;
+    say(`Failed: ${text}`, true);
     return setError(fieldOf(code) || 'form', text);
   }
   again();
