@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { AppError } from '../../src/api/errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { resolveSecrets } from '../../src/config/secrets.js';
@@ -41,7 +42,12 @@ async function durationOf(file: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-/** Stands in for the CPU engine: the driving video with the picture inset, same length, H.264 yuv420p. */
+const NO_PERSON = 'no person is visible in the video; use one where a person is seen from head to knees';
+
+/**
+ * Stands in for the CPU engine: the driving video with the picture inset, same length, H.264 yuv420p.
+ * The prompt "no person" makes it fail the way the real engine does on an empty video.
+ */
 class InsetEngine implements MotionEngine {
   async ready(): Promise<void> {}
   async close(): Promise<void> {}
@@ -51,6 +57,7 @@ class InsetEngine implements MotionEngine {
       await new Promise((r) => setTimeout(r, 400));
       signal?.throwIfAborted();
     }
+    if (req.prompt === 'no person') throw new AppError('VIDEO_NO_PERSON_DETECTED', NO_PERSON, { field: 'video' });
     onProgress({ stage: 'render', fraction: 0.85, etaSeconds: 1 });
     await ffmpeg(['-i', req.videoPath, '-i', req.imagePath, '-filter_complex', '[1:v]scale=120:-2[c];[0:v][c]overlay=8:8,format=yuv420p[v]',
       '-map', '[v]', ...(req.keepOriginalSound ? ['-map', '0:a?', '-c:a', 'aac'] : ['-an']),
@@ -253,7 +260,27 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     expect(await page.isHidden('#driving-figure')).toBe(true);
   });
 
+  it('shows a failed task\'s reason next to the field it concerns', async () => {
+    await page.setInputFiles('#image-input', media.image);
+    await page.setInputFiles('#video-input', media.video);
+    await page.fill('#prompt', 'no person');
+    await page.click('#submit');
+    await expect.poll(() => errorText('video'), { timeout: 30_000 }).toBe(NO_PERSON);
+    expect(await page.textContent('#progress-text')).toBe(`Failed: ${NO_PERSON}`);
+    expect(await page.locator('#recent-list li').first().locator('.status').textContent()).toBe('Failed');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'playground-failed.png'), fullPage: true });
+  });
+
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('puts a refused key next to the key field', async () => {
+    await page.fill('#api-key', 'not-a-key-this-server-issued');
+    await page.fill('#prompt', '');
+    await page.click('#submit');
+    await expect.poll(() => errorText('api-key')).toContain('not known to this server');
+    // Chromium logs every 4xx response; that one line is the only console error allowed here.
+    expect(consoleErrors).toEqual([expect.stringContaining('status of 403')]);
   });
 });
