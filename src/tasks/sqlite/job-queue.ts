@@ -27,7 +27,7 @@ export class SqliteJobQueue implements JobQueue {
       SELECT ?, id, webhook_url, ? FROM tasks WHERE id = ? AND webhook_url IS NOT NULL`);
   }
 
-  claim(nowMs: number, leaseMs: number, maxAttempts: number): Promise<JobLease | null> {
+  async claim(nowMs: number, leaseMs: number, maxAttempts: number): Promise<JobLease | null> {
     const lease = this.db.transaction((): JobLease | null => {
       for (;;) {
         const row = this.selectClaimable.get(nowMs) as JobRow | undefined;
@@ -45,20 +45,18 @@ export class SqliteJobQueue implements JobQueue {
         return { jobId: String(row.id), taskId: row.task_id, attempt: row.attempts + 1, token };
       }
     }).immediate();
-    return Promise.resolve(lease);
+    return (lease);
   }
 
-  heartbeat(lease: JobLease, nowMs: number, leaseMs: number): Promise<boolean> {
-    return Promise.resolve(this.renew.run(nowMs + leaseMs, Number(lease.jobId), lease.token).changes === 1);
+  async heartbeat(lease: JobLease, nowMs: number, leaseMs: number): Promise<boolean> {
+    return (this.renew.run(nowMs + leaseMs, Number(lease.jobId), lease.token).changes === 1);
   }
 
-  complete(lease: JobLease): Promise<void> {
+  async complete(lease: JobLease): Promise<void> {
     this.remove.run(Number(lease.jobId), lease.token);
-    return Promise.resolve();
   }
 
-  release(lease: JobLease): Promise<void> {
+  async release(lease: JobLease): Promise<void> {
     this.giveBack.run(Number(lease.jobId), lease.token);
-    return Promise.resolve();
   }
 }

@@ -14,17 +14,16 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.count = db.prepare('SELECT COUNT(*) AS n FROM api_keys');
   }
 
-  addKey(r: ApiKeyRecord): Promise<void> {
+  async addKey(r: ApiKeyRecord): Promise<void> {
     this.insert.run(r.id, r.hash, r.label, r.createdMs);
-    return Promise.resolve();
   }
 
-  findByHash(hash: string): Promise<ApiKeyRecord | null> {
+  async findByHash(hash: string): Promise<ApiKeyRecord | null> {
     const row = this.byHash.get(hash) as KeyRow | undefined;
-    return Promise.resolve(row ? { id: row.id, hash: row.hash, label: row.label, createdMs: row.created_ms } : null);
+    return (row ? { id: row.id, hash: row.hash, label: row.label, createdMs: row.created_ms } : null);
   }
 
-  countKeys(): Promise<number> {
-    return Promise.resolve((this.count.get() as { n: number }).n);
+  async countKeys(): Promise<number> {
+    return ((this.count.get() as { n: number }).n);
   }
 }

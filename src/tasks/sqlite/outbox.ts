@@ -21,28 +21,26 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     this.byId = db.prepare('SELECT * FROM webhook_outbox WHERE id = ?');
   }
 
-  claimDue(nowMs: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+  async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
     const rows = this.db.transaction(() => {
       const due = this.selectDue.all(nowMs, limit) as OutboxRow[];
       for (const r of due) this.lease.run(nowMs + leaseMs, r.id);
       return due;
     }).immediate();
-    return Promise.resolve(rows.map((r) => ({ id: r.id, taskId: r.task_id, url: r.url, attempts: r.attempts })));
+    return (rows.map((r) => ({ id: r.id, taskId: r.task_id, url: r.url, attempts: r.attempts })));
   }
 
-  markDelivered(id: string, nowMs: number): Promise<void> {
+  async markDelivered(id: string, nowMs: number): Promise<void> {
     this.delivered.run(nowMs, id);
-    return Promise.resolve();
   }
 
-  markFailed(id: string, error: string, nextAttemptMs: number | null): Promise<void> {
+  async markFailed(id: string, error: string, nextAttemptMs: number | null): Promise<void> {
     this.failed.run(error.slice(0, 500), nextAttemptMs, nextAttemptMs === null ? 1 : 0, id);
-    return Promise.resolve();
   }
 
-  getDelivery(id: string) {
+  async getDelivery(id: string) {
     const r = this.byId.get(id) as OutboxRow | undefined;
-    return Promise.resolve(r ? {
+    return (r ? {
       id: r.id, taskId: r.task_id, url: r.url, attempts: r.attempts, deliveredMs: r.delivered_ms, gaveUp: r.gave_up === 1, lastError: r.last_error,
     } : null);
   }

@@ -57,7 +57,7 @@ export class SqliteTaskStore implements TaskStore {
     this.setInputsDeleted = db.prepare('UPDATE tasks SET inputs_deleted = 1 WHERE id = ?');
   }
 
-  createTask(t: NewTask): Promise<void> {
+  async createTask(t: NewTask): Promise<void> {
     this.db.transaction(() => {
       this.insertTask.run({
         id: t.id, owner: t.owner, orientation: t.orientation, keep: t.keepOriginalSound ? 1 : 0, prompt: t.prompt,
@@ -66,7 +66,6 @@ export class SqliteTaskStore implements TaskStore {
       });
       this.insertJob.run(t.id, t.submitMs);
     })();
-    return Promise.resolve();
   }
 
   /** Synchronous read for the hot task-result path. */
@@ -75,20 +74,19 @@ export class SqliteTaskStore implements TaskStore {
     return row ? toRecord(row) : null;
   }
 
-  getTask(id: string): Promise<TaskRecord | null> {
-    return Promise.resolve(this.getTaskSync(id));
+  async getTask(id: string): Promise<TaskRecord | null> {
+    return (this.getTaskSync(id));
   }
 
-  markProcessing(id: string, nowMs: number): Promise<boolean> {
-    return Promise.resolve(this.toProcessing.run({ id, now: nowMs }).changes === 1);
+  async markProcessing(id: string, nowMs: number): Promise<boolean> {
+    return (this.toProcessing.run({ id, now: nowMs }).changes === 1);
   }
 
-  updateProgress(id: string, percent: number, etaS: number): Promise<void> {
+  async updateProgress(id: string, percent: number, etaS: number): Promise<void> {
     this.setProgress.run({ id, p: Math.floor(percent), eta: Math.max(0, Math.round(etaS)) });
-    return Promise.resolve();
   }
 
-  finishTask(id: string, o: TaskOutcome): Promise<boolean> {
+  async finishTask(id: string, o: TaskOutcome): Promise<boolean> {
     const changed = this.db.transaction(() => {
       const r = o.status === 'SUCCEED'
         ? this.toSucceed.run({ id, key: o.resultKey, now: o.completeMs })
@@ -97,15 +95,14 @@ export class SqliteTaskStore implements TaskStore {
       this.insertOutbox.run({ id, msgId: `msg_${randomUUID().replace(/-/g, '')}`, now: o.completeMs });
       return true;
     })();
-    return Promise.resolve(changed);
+    return (changed);
   }
 
-  listEndedWithInputs(limit: number): Promise<TaskRecord[]> {
-    return Promise.resolve((this.selectEndedWithInputs.all(limit) as TaskRow[]).map(toRecord));
+  async listEndedWithInputs(limit: number): Promise<TaskRecord[]> {
+    return ((this.selectEndedWithInputs.all(limit) as TaskRow[]).map(toRecord));
   }
 
-  markInputsDeleted(id: string): Promise<void> {
+  async markInputsDeleted(id: string): Promise<void> {
     this.setInputsDeleted.run(id);
-    return Promise.resolve();
   }
 }
