@@ -1,0 +1,83 @@
+/** Signed result URLs over real HTTP: fresh works, expired and tampered are 403; local-disk storage basics. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalDiskStorage } from '../../src/storage/local-disk.js';
+import { signedObjectUrl, signPath } from '../../src/storage/signed-url.js';
+import { startService, type Service } from '../helpers/service-harness.js';
+
+describe('result downloads', () => {
+  let svc: Service;
+  const content = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+
+  beforeAll(async () => {
+    svc = await startService();
+    const src = path.join(svc.dir, 'x.bin');
+    await writeFile(src, content);
+    await svc.storage.putFile('abc.mp4', src);
+  });
+  afterAll(async () => { await svc?.close(); });
+
+  const urlFor = (key: string, nowMs = Date.now(), ttl = 60) => signedObjectUrl(svc.baseUrl, svc.config.urlSigningSecret, key, nowMs, ttl);
+
+  it('serves a fresh signed URL without an API key', async () => {
+    const r = await fetch(urlFor('abc.mp4'));
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).equals(content)).toBe(true);
+    const head = await fetch(urlFor('abc.mp4'), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('5000');
+  });
+
+  it('refuses an expired URL with RESULT_URL_EXPIRED', async () => {
+    const r = await fetch(urlFor('abc.mp4', Date.now() - 120_000, 60));
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ code: 403, reason: 'RESULT_URL_EXPIRED' });
+  });
+
+  it('refuses tampered URLs with RESULT_URL_INVALID', async () => {
+    const good = new URL(urlFor('abc.mp4'));
+    const variants = [
+      `${svc.baseUrl}/v1/files/abc.mp4`,
+      `${svc.baseUrl}/v1/files/abc.mp4?expires=${Number(good.searchParams.get('expires')) + 10}&sig=${good.searchParams.get('sig')}`,
+      `${svc.baseUrl}/v1/files/abd.mp4${good.search}`,
+      `${svc.baseUrl}/v1/files/abc.mp4?${signPath('another-secret-another-secret-xx', '/v1/files/abc.mp4', Math.floor(Date.now() / 1000) + 60)}`,
+      `${svc.baseUrl}/v1/files/..%2Fmarionette.db${good.search}`,
+    ];
+    for (const v of variants) {
+      const r = await fetch(v);
+      expect(r.status, v).toBe(403);
+      expect(await r.json()).toMatchObject({ code: 403, reason: 'RESULT_URL_INVALID' });
+    }
+  });
+
+  it('a deleted result is 404 even with a valid URL', async () => {
+    const r = await fetch(urlFor('gone.mp4'));
+    expect(r.status).toBe(404);
+  });
+});
+
+describe('LocalDiskStorage', () => {
+  let root: string;
+  beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'marionette-store-')); });
+  afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+  it('puts, stats, reads ranges, lists old objects and deletes', async () => {
+    const s = new LocalDiskStorage(path.join(root, 'results'));
+    const src = path.join(root, 'in.bin');
+    await writeFile(src, 'hello world');
+    const st = await s.putFile('k1.mp4', src);
+    expect(st.size).toBe(11);
+    await expect(readFile(src)).rejects.toThrow(); // moved, not copied
+    const chunks: Buffer[] = [];
+    for await (const c of s.openRead('k1.mp4', { start: 6, end: 10 })) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('world');
+    expect(await s.listOlderThan(Date.now() - 60_000)).toEqual([]);
+    expect(await s.listOlderThan(Date.now() + 1000)).toEqual(['k1.mp4']);
+    await s.delete('k1.mp4');
+    expect(await s.stat('k1.mp4')).toBeNull();
+    expect(() => s.openRead('../k.mp4')).toThrow();
+    await s.check();
+  });
+});

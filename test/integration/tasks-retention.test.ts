@@ -1,0 +1,46 @@
+/** The retention sweep removes inputs of ended tasks, and results older than RESULT_TTL_S. */
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/config/logger.js';
+import { inputDir } from '../../src/tasks/paths.js';
+import { sweepOnce } from '../../src/tasks/retention.js';
+import { startService, type Service } from '../helpers/service-harness.js';
+
+describe('retention sweep', () => {
+  let svc: Service;
+  beforeAll(async () => { svc = await startService(); });
+  afterAll(async () => { await svc?.close(); });
+
+  it('deletes ended tasks\' inputs, old results and orphaned input dirs; keeps the rest', async () => {
+    const base = { owner: 'o', orientation: 'video' as const, keepOriginalSound: true, prompt: '', negativePrompt: '', webhookUrl: null, submitMs: 1 };
+    for (const id of ['ended', 'running']) {
+      const dir = inputDir(svc.dir, id);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'image.png'), 'x');
+      await svc.backend.tasks.createTask({ ...base, id, image: { kind: 'file', path: path.join(dir, 'image.png') }, video: { kind: 'url', url: 'https://e.com/v.mp4' } });
+    }
+    await svc.backend.tasks.finishTask('ended', { status: 'FAILED', reason: 'X: y', completeMs: 2 });
+    const orphan = inputDir(svc.dir, 'orphan');
+    await mkdir(orphan, { recursive: true });
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(orphan, old, old);
+
+    for (const key of ['old.mp4', 'new.mp4']) {
+      const src = path.join(svc.dir, `${key}.src`);
+      await writeFile(src, 'v');
+      await svc.storage.putFile(key, src);
+    }
+    const oldTime = new Date(Date.now() - (svc.config.resultTtlS + 10) * 1000);
+    await utimes(path.join(svc.dir, 'results', 'old.mp4'), oldTime, oldTime);
+
+    const r = await sweepOnce({ tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent') });
+    expect(r).toEqual({ inputs: 1, results: 1, orphans: 1 });
+    expect((await readdir(path.join(svc.dir, 'inputs'))).sort()).toEqual(['running']);
+    expect(await readdir(path.join(svc.dir, 'results'))).toEqual(['new.mp4']);
+    expect((await svc.backend.tasks.getTask('ended'))!.inputsDeleted).toBe(true);
+    // a second sweep has nothing to do
+    expect(await sweepOnce({ tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent') }))
+      .toEqual({ inputs: 0, results: 0, orphans: 0 });
+  });
+});

@@ -1,0 +1,82 @@
+/** Webhook: signed Standard Webhooks delivery to a local receiver, retried after a 500 with the same webhook-id. */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FfmpegEngineDouble } from '../helpers/service-engine-double.js';
+import { makeMp4, makePng } from '../helpers/service-media.js';
+import { pollUntilEnded, startService, type Service } from '../helpers/service-harness.js';
+
+interface Received { headers: IncomingHttpHeaders; body: string; at: number }
+
+describe('webhook delivery', () => {
+  let receiver: Server;
+  let hookUrl: string;
+  const received: Received[] = [];
+  let media: string;
+  let svc: Service;
+
+  beforeAll(async () => {
+    media = await mkdtemp(path.join(os.tmpdir(), 'marionette-hook-'));
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString(), at: Date.now() });
+        // the first delivery fails, the retry succeeds
+        res.writeHead(received.length === 1 ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    svc = await startService({ engine: new FfmpegEngineDouble(), env: { MARIONETTE_ALLOW_HOSTS: '127.0.0.1' }, webhookBaseDelayMs: 300 });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await new Promise((r) => receiver.close(r));
+    await rm(media, { recursive: true, force: true });
+  });
+
+  it('POSTs the task-result body, signed, and retries after a 500', async () => {
+    const image = (await readFile(await makePng(media))).toString('base64');
+    const video = (await readFile(await makeMp4(media, { seconds: 3 }))).toString('base64');
+    const res = await fetch(`${svc.baseUrl}/v3/async/kling-v2.6-pro-motion-control`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${svc.apiKey}` },
+      body: JSON.stringify({ image, video, character_orientation: 'video', extra: { webhook: { url: hookUrl } } }),
+    });
+    const { task_id: taskId } = await res.json() as { task_id: string };
+    const final = (await pollUntilEnded(svc, taskId)).pop()!;
+    expect(final.task.status).toBe('TASK_STATUS_SUCCEED');
+
+    const deadline = Date.now() + 10_000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toHaveLength(2);
+    const [first, second] = received;
+    expect(second.at - first.at).toBeGreaterThanOrEqual(250); // backoff, not an immediate retry
+    expect(first.headers['webhook-id']).toMatch(/^msg_/);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+
+    // verify the signature the way a receiver would, from the raw secret
+    const secret = Buffer.from(svc.config.webhookSecret.slice('whsec_'.length), 'base64');
+    for (const r of received) {
+      expect(r.headers['content-type']).toBe('application/json');
+      const ts = Number(r.headers['webhook-timestamp']);
+      expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(60);
+      const expected = createHmac('sha256', secret).update(`${r.headers['webhook-id']}.${ts}.${r.body}`).digest('base64');
+      expect(r.headers['webhook-signature']).toBe(`v1,${expected}`);
+    }
+
+    const event = JSON.parse(second.body) as { event_type: string; payload: typeof final };
+    expect(event.event_type).toBe('ASYNC_TASK_RESULT');
+    // exactly the task-result body (the signed URL is issued per call)
+    expect({ ...event.payload, videos: [] }).toEqual({ ...final, videos: [] });
+    expect(event.payload.videos[0].video_url_ttl).toBe('3600');
+    expect((await fetch(event.payload.videos[0].video_url)).status).toBe(200);
+
+    const row = svc.backend.db.prepare('SELECT id FROM webhook_outbox WHERE task_id = ?').get(taskId) as { id: string };
+    expect(await svc.backend.outbox.getDelivery(row.id)).toMatchObject({ attempts: 2, gaveUp: false, lastError: 'receiver answered HTTP 500' });
+  });
+});
