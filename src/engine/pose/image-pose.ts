@@ -1,0 +1,71 @@
+/**
+ * The character's pose in the reference image: MoveNet Thunder on the whole (padded) image, refined
+ * on the crop around that first result, and the same on the mirrored image; the two are merged.
+ */
+import { KP, type Pose, type RasterImage } from '../types.js';
+import { cropFromPose, wholeFrameCrop } from './crop.js';
+import type { PoseWorkerPool } from './pool.js';
+
+/** Mean torso score below which the image holds no body. */
+export const MIN_TORSO_SCORE = 0.3;
+const TORSO = [KP.left_shoulder, KP.right_shoulder, KP.left_hip, KP.right_hip];
+/** COCO index of each keypoint's mirror twin (left ↔ right). */
+const MIRROR = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15];
+
+export function torsoScore(pose: Pose): number {
+  return TORSO.reduce((s, k) => s + pose[k].score, 0) / TORSO.length;
+}
+
+export function flipImage(image: RasterImage): RasterImage {
+  const { width: W, height: H, channels: C, data } = image;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < H; y++) {
+    const row = y * W * C;
+    for (let x = 0; x < W; x++) {
+      const s = row + x * C;
+      const d = row + (W - 1 - x) * C;
+      for (let c = 0; c < C; c++) out[d + c] = data[s + c];
+    }
+  }
+  return { width: W, height: H, channels: C, data: out };
+}
+
+/** A pose found on the mirrored image, brought back: x mirrored and left/right swapped. */
+export function unflipPose(pose: Pose, width: number): Pose {
+  return MIRROR.map((m) => ({ x: width - 1 - pose[m].x, y: pose[m].y, score: pose[m].score }));
+}
+
+/** Score-weighted mean per keypoint; where the two disagree by far, the more confident one wins. */
+export function mergePoses(a: Pose, b: Pose): Pose {
+  const ys = a.filter((p) => p.score > 0.2).map((p) => p.y);
+  const scale = ys.length > 1 ? Math.max(...ys) - Math.min(...ys) : 0;
+  const far = Math.max(8, 0.08 * scale);
+  return a.map((p, k) => {
+    const q = b[k];
+    if (Math.hypot(p.x - q.x, p.y - q.y) > far) return p.score >= q.score ? p : q;
+    const w = p.score + q.score;
+    if (!(w > 0)) return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2, score: 0 };
+    return { x: (p.x * p.score + q.x * q.score) / w, y: (p.y * p.score + q.y * q.score) / w, score: w / 2 };
+  });
+}
+
+async function twoPass(image: RasterImage, pool: PoseWorkerPool): Promise<Pose> {
+  const first = await pool.detect(image, wholeFrameCrop(image.width, image.height), 'thunder');
+  const crop = cropFromPose(first, image.width, image.height);
+  if (!crop) return first;
+  const second = await pool.detect(image, crop, 'thunder');
+  return torsoScore(second) >= torsoScore(first) * 0.8 ? second : first;
+}
+
+export async function detectImagePose(image: RasterImage, pool: PoseWorkerPool): Promise<{ pose: Pose; score: number } | null> {
+  const [direct, mirrored] = await Promise.all([twoPass(image, pool), twoPass(flipImage(image), pool)]);
+  const back = unflipPose(mirrored, image.width);
+  const directOk = torsoScore(direct) >= MIN_TORSO_SCORE;
+  const mirroredOk = torsoScore(back) >= MIN_TORSO_SCORE;
+  let pose: Pose;
+  if (directOk && mirroredOk) pose = mergePoses(direct, back);
+  else if (directOk || mirroredOk) pose = directOk ? direct : back;
+  else return null;
+  const score = torsoScore(pose);
+  return score >= MIN_TORSO_SCORE ? { pose, score } : null;
+}

@@ -1,0 +1,16 @@
+/** Messages between the pose pool (main thread) and its worker threads. */
+import type { Pose, RasterImage, SoftMask } from '../types.js';
+import type { CropRect } from './crop.js';
+
+export type MoveNetModel = 'lightning' | 'thunder';
+
+export type WorkerRequest =
+  | { id: number; kind: 'detect'; frame: RasterImage; crop: CropRect; model: MoveNetModel }
+  | { id: number; kind: 'segment'; image: RasterImage };
+
+export type WorkerReply =
+  | { kind: 'ready' }
+  | { kind: 'init-error'; message: string }
+  | { id: number; kind: 'pose'; pose: Pose }
+  | { id: number; kind: 'mask'; mask: SoftMask }
+  | { id: number; kind: 'error'; message: string };

@@ -1,0 +1,84 @@
+/**
+ * Follows one person through a video: frames are read in order and kept only while in flight
+ * (2 per worker thread); each frame's crop comes from the newest finished pose.
+ */
+import type { Pose, RasterImage } from '../types.js';
+import { cropFromPose } from './crop.js';
+import { initialFollowState, nextCrop, observe, type FollowState } from './follow.js';
+import type { PoseWorkerPool } from './pool.js';
+
+/** One Pose per frame, in frame pixels. */
+export interface PoseTrack { width: number; height: number; fps: number; poses: Pose[] }
+
+export interface TrackOptions {
+  fps: number;
+  /** Called with each frame index once it and all frames before it are done (monotonic). */
+  onFrame?: (i: number) => void;
+  signal?: AbortSignal;
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('pose tracking aborted');
+}
+
+/**
+ * Detects on `choice.crop`; a wide search whose result shows a torso is refined by a second pass on
+ * the crop that result gives (the first pass sees the person small).
+ */
+async function detectFrame(pool: PoseWorkerPool, frame: RasterImage, state: FollowState, index: number): Promise<Pose> {
+  const choice = nextCrop(state, index);
+  const first = await pool.detect(frame, choice.crop, 'lightning');
+  if (!choice.searching) return first;
+  const refined = cropFromPose(first, frame.width, frame.height);
+  return refined ? pool.detect(frame, refined, 'lightning') : first;
+}
+
+export async function trackVideoPoses(
+  frames: AsyncIterable<RasterImage>, pool: PoseWorkerPool, o: TrackOptions,
+): Promise<PoseTrack> {
+  const maxInFlight = Math.max(1, 2 * pool.threads);
+  const poses: Pose[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let state: FollowState | null = null;
+  let width = 0;
+  let height = 0;
+  let reported = 0;
+  let failure: Error | null = null;
+
+  const report = () => {
+    while (reported < poses.length && poses[reported] !== undefined) o.onFrame?.(reported++);
+  };
+
+  let index = 0;
+  for await (const frame of frames) {
+    if (o.signal?.aborted) throw abortError(o.signal);
+    if (failure) throw failure;
+    if (!state) {
+      width = frame.width;
+      height = frame.height;
+      state = initialFollowState(width, height, o.fps);
+    } else if (frame.width !== width || frame.height !== height) {
+      throw new Error(`frame ${index} is ${frame.width}x${frame.height}, the first was ${width}x${height}`);
+    }
+    const i = index++;
+    const job = detectFrame(pool, frame, state, i).then(
+      (pose) => {
+        poses[i] = pose;
+        if (state) state = observe(state, i, pose);
+        report();
+      },
+      (err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+      },
+    );
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+    // Until the person is first found, frames go one at a time so the next ones get a good crop.
+    const limit = state.newestPose ? maxInFlight : 1;
+    while (inFlight.size >= limit) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  if (o.signal?.aborted) throw abortError(o.signal);
+  return { width, height, fps: o.fps, poses };
+}

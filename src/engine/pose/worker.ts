@@ -1,0 +1,43 @@
+/** Worker thread entry (runs compiled, from dist/): loads the models once, then serves requests in order. */
+import { parentPort } from 'node:worker_threads';
+import { loadPoseModels, type PoseModels } from './inference.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('pose worker must run in a worker thread');
+
+function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(msg, transfer);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 2000) : String(err).slice(0, 2000);
+}
+
+// Report our own crashes briefly instead of letting the wasm runtime print its source.
+process.on('uncaughtException', (err) => reply({ id: -1, kind: 'error', message: messageOf(err) }));
+
+function serve(models: PoseModels, req: WorkerRequest): void {
+  try {
+    switch (req.kind) {
+      case 'detect':
+        reply({ id: req.id, kind: 'pose', pose: models.detect(req.frame, req.crop, req.model) });
+        break;
+      case 'segment': {
+        const mask = models.segment(req.image);
+        reply({ id: req.id, kind: 'mask', mask }, [mask.data.buffer as ArrayBuffer]);
+        break;
+      }
+    }
+  } catch (err) {
+    reply({ id: req.id, kind: 'error', message: messageOf(err) });
+  }
+}
+
+loadPoseModels().then(
+  (models) => {
+    port.on('message', (req: WorkerRequest) => serve(models, req));
+    reply({ kind: 'ready' });
+  },
+  (err: unknown) => reply({ kind: 'init-error', message: messageOf(err) }),
+);
