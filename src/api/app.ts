@@ -2,7 +2,7 @@
  * The Fastify app (no listen here): contract routes under /v3 with API-key auth, health and readiness,
  * signed result downloads, the playground at `/`, and one error handler.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
@@ -50,7 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit,
-    disableRequestLogging: true,
+    // One debug line per request comes from the onResponse hook below instead.
+    logController: new LogController({ disableRequestLogging: true }),
     // A wrong type must be an error, not silently coerced ("123" for 123, "true" for true).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
