@@ -3,7 +3,7 @@
 // word for word so a person sees the server's message before uploading anything.
 
 const MB = 1024 * 1024;
-export const LIMITS = { maxBytes: 10 * MB, minSide: 300, maxAspect: 2.5, minSeconds: 3, maxSeconds: { image: 10, video: 30 }, maxChars: 2500 };
+export const LIMITS = { maxBytes: 10 * MB, maxPixels: 50_000_000, minSide: 300, maxAspect: 2.5, minSeconds: 3, maxSeconds: { image: 10, video: 30 }, maxChars: 2500 };
 const CREATE_PATH = '/v3/async/kling-v2.6-pro-motion-control';
 const RESULT_PATH = '/v3/async/task-result';
 const POLL_MS = 1000;
@@ -21,33 +21,43 @@ export function sniffImage(b) {
   return null;
 }
 
+const ascii = (b, from, to) => (b.length >= to ? String.fromCharCode(...b.subarray(from, to)) : '');
+/** Boxes an old QuickTime file may start with instead of ftyp. */
+const QUICKTIME_FIRST_BOXES = ['moov', 'mdat', 'wide', 'free', 'skip', 'pnot'];
+
 /** 'video/mp4' | 'video/quicktime' | null: an ISO BMFF file starts with an ftyp box. */
 export function sniffVideo(b) {
-  if (b.length < 12 || String.fromCharCode(b[4], b[5], b[6], b[7]) !== 'ftyp') return null;
-  return String.fromCharCode(b[8], b[9], b[10], b[11]) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+  const box = ascii(b, 4, 8);
+  if (box === 'ftyp') return ascii(b, 8, 12) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+  return QUICKTIME_FIRST_BOXES.includes(box) ? 'video/quicktime' : null;
 }
 
-const ratioText = (w, h) => (w >= h ? `${(w / h).toFixed(1)}:1` : `1:${(h / w).toFixed(1)}`);
+/** As src/media/limits.ts formats sizes: MB of 1024 × 1024 bytes. */
+const megabytes = (n) => { const mb = n / MB; return `${mb >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`; };
 
 export const MESSAGES = {
   format: (kind) => (kind === 'image' ? 'image is not a JPEG or PNG file' : 'video is not an MP4 or MOV file'),
-  bytes: (kind, n) => `${kind} is ${(n / MB).toFixed(1)} MB; at most 10 MB (${LIMITS.maxBytes} bytes)`,
+  bytes: (kind, n) => `${kind} is ${megabytes(n)} (${n} bytes); the limit is 10 MB (${LIMITS.maxBytes} bytes)`,
+  pixels: (w, h) => `image is ${w}x${h} px (${((w * h) / 1e6).toFixed(1)} megapixels); the limit is ${LIMITS.maxPixels / 1e6} megapixels`,
   side: (kind, w, h) => `${kind} is ${w}x${h} px; width and height must each be at least ${LIMITS.minSide} px`,
-  aspect: (kind, w, h) => `${kind} aspect ratio ${ratioText(w, h)} is outside 1:2.5 to 2.5:1`,
+  aspect: (kind, w, h) => `${kind} is ${w}x${h} px, aspect ratio ${(w / h).toFixed(2)} (width/height); it must be between 1:2.5 (0.4) and 2.5:1 (2.5)`,
   duration: (s, o) => `video lasts ${s.toFixed(1)} s; with character_orientation=${o} it must last ${LIMITS.minSeconds} to ${LIMITS.maxSeconds[o]} s`,
   chars: (field, n) => `${field} is ${n} characters; at most ${LIMITS.maxChars} are allowed`,
 };
 
-/** The first limit a file breaks, as the server words it, or '' when it passes. */
+/** The first limit a file breaks, in the server's order and words, or '' when it passes. */
 export function checkMedia(kind, { mime, bytes, width, height, seconds }, orientation) {
   if (!mime) return MESSAGES.format(kind);
   if (bytes > LIMITS.maxBytes) return MESSAGES.bytes(kind, bytes);
   if (width === undefined || height === undefined) return '';
+  if (kind === 'image' && width * height > LIMITS.maxPixels) return MESSAGES.pixels(width, height);
   if (width < LIMITS.minSide || height < LIMITS.minSide) return MESSAGES.side(kind, width, height);
-  const r = width / height;
-  if (r > LIMITS.maxAspect || r < 1 / LIMITS.maxAspect) return MESSAGES.aspect(kind, width, height);
-  if (kind === 'video' && seconds !== undefined && (seconds < LIMITS.minSeconds || seconds > LIMITS.maxSeconds[orientation])) {
-    return MESSAGES.duration(seconds, orientation);
+  // Products, so exactly 2.5:1 passes without float error.
+  if (width > LIMITS.maxAspect * height || height > LIMITS.maxAspect * width) return MESSAGES.aspect(kind, width, height);
+  // Judged at 0.1 s, the precision the message shows (a 30.02 s container is a 30 s clip).
+  const shown = seconds === undefined ? undefined : Math.round(seconds * 10) / 10;
+  if (kind === 'video' && shown !== undefined && !(shown >= LIMITS.minSeconds && shown <= LIMITS.maxSeconds[orientation])) {
+    return MESSAGES.duration(shown, orientation);
   }
   return '';
 }

@@ -8,10 +8,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_INPUT_BYTES, validateImageInfo, validateVideoInfo } from '../../src/media/limits.js';
 import {
   CACHE_FOREVER, CACHE_REVALIDATE, WEB_DIR, cacheControlFor, contentTypeOf, hashOf, isNotModified,
   loadPlayground, registerPlayground, versionAssetLinks, type PlaygroundFile,
 } from '../../src/api/playground.js';
+
+type ImageInfo = Parameters<typeof validateImageInfo>[0];
+type VideoInfo = Parameters<typeof validateVideoInfo>[0];
 
 const file = (body: string, contentType = 'text/css; charset=utf-8'): PlaygroundFile => ({ body: Buffer.from(body), contentType, hash: hashOf(body) });
 
@@ -125,22 +129,41 @@ describe('the page module, in Node', () => {
     expect(page.sniffImage(Buffer.from('GIF89a-------'))).toBeNull();
     expect(page.sniffVideo(Buffer.from('\0\0\0\x20ftypisom'))).toBe('video/mp4');
     expect(page.sniffVideo(Buffer.from('\0\0\0\x14ftypqt  '))).toBe('video/quicktime');
+    expect(page.sniffVideo(Buffer.from('\0\0\0\x08wide\0\0\0\0mdat'))).toBe('video/quicktime');
     expect(page.sniffVideo(Buffer.from('\x1aE\xdf\xa3webm....'))).toBeNull();
   });
 
-  it('words each limit as the contract does, first broken limit first', () => {
+  it('words each limit as src/media/limits.ts does, first broken limit first', () => {
     const ok = { mime: 'image/png', bytes: 1000, width: 400, height: 600 };
-    expect(page.checkMedia('image', ok, 'video')).toBe('');
+    const serverSays = (fn: () => void) => { try { fn(); return ''; } catch (err) { return (err as Error).message; } };
+    const imageCases = [
+      ok,
+      { ...ok, width: 250, height: 400 },
+      { ...ok, bytes: 13_002_342 },
+      { ...ok, bytes: MAX_INPUT_BYTES + 1 },
+      { ...ok, width: 1240, height: 400 },
+      { ...ok, width: 400, height: 1001 },
+      { ...ok, width: 1000, height: 400 },
+      { ...ok, width: 10_000, height: 6000 },
+    ];
+    for (const c of imageCases) {
+      const expected = serverSays(() => validateImageInfo({ format: 'png', width: c.width, height: c.height, bytes: c.bytes } as ImageInfo));
+      expect(page.checkMedia('image', c, 'video'), JSON.stringify(c)).toBe(expected);
+    }
     expect(page.checkMedia('image', { ...ok, width: 250, height: 400 }, 'video')).toBe('image is 250x400 px; width and height must each be at least 300 px');
-    expect(page.checkMedia('image', { ...ok, bytes: 13_002_342 }, 'video')).toBe('image is 12.4 MB; at most 10 MB (10485760 bytes)');
-    expect(page.checkMedia('image', { ...ok, width: 1240, height: 400 }, 'video')).toBe('image aspect ratio 3.1:1 is outside 1:2.5 to 2.5:1');
-    expect(page.checkMedia('image', { ...ok, width: 1000, height: 400 }, 'video')).toBe('');
+
     const video = { mime: 'video/mp4', bytes: 1000, width: 720, height: 1280 };
+    for (const seconds of [1, 2.96, 3, 10, 10.04, 10.06, 12, 30.02, 33.6]) {
+      for (const orientation of ['image', 'video'] as const) {
+        const c = { ...video, seconds };
+        const expected = serverSays(() => validateVideoInfo({ width: c.width, height: c.height, durationS: seconds, bytes: c.bytes } as VideoInfo, orientation));
+        expect(page.checkMedia('video', c, orientation), `${seconds} s, ${orientation}`).toBe(expected);
+      }
+    }
     expect(page.checkMedia('video', { ...video, seconds: 33.6 }, 'video')).toBe('video lasts 33.6 s; with character_orientation=video it must last 3 to 30 s');
-    expect(page.checkMedia('video', { ...video, seconds: 12 }, 'image')).toBe('video lasts 12.0 s; with character_orientation=image it must last 3 to 10 s');
-    expect(page.checkMedia('video', { ...video, seconds: 12 }, 'video')).toBe('');
     // A browser that cannot decode the codec knows neither size nor length: the server judges them.
     expect(page.checkMedia('video', { mime: 'video/quicktime', bytes: 1000 }, 'video')).toBe('');
+    expect(page.checkMedia('image', { mime: null, bytes: 10 }, 'video')).not.toBe('');
   });
 
   it('puts a failure next to the field it concerns', () => {
