@@ -1,0 +1,109 @@
+/**
+ * Inspect an input file: judge its format by bytes, read its size from the header (image) or ffprobe
+ * (video), then apply the contract's limits. Every refusal is an AppError a person can act on.
+ */
+import { open, stat } from 'node:fs/promises';
+import { AppError } from '../api/errors.js';
+import type { CharacterOrientation } from '../engine/types.js';
+import { ffprobeJson } from './ffmpeg.js';
+import { readImageHeader } from './image-header.js';
+import { checkFileSize, validateImageInfo, validateVideoInfo } from './limits.js';
+import { parseProbe, type ProbeResult } from './probe.js';
+import { describeFormat, isobmffBrand, SNIFF_BYTES, sniffFormat } from './sniff.js';
+
+export interface ImageInfo { format: 'jpeg' | 'png'; width: number; height: number; bytes: number; hasAlpha: boolean; orientation: number }
+
+export interface VideoInfo {
+  container: 'mp4' | 'mov';
+  /** Display size, rotation applied. */
+  width: number;
+  height: number;
+  codedWidth: number;
+  codedHeight: number;
+  /** Display-matrix rotation, counter-clockwise degrees (ffmpeg's convention): 0, 90, 180 or 270. */
+  rotation: number;
+  fps: number;
+  durationS: number;
+  frameCount: number;
+  hasAudio: boolean;
+  videoCodec: string;
+  /** File size; optional so callers may build a VideoInfo without a file. */
+  bytes?: number;
+}
+
+/** ISO BMFF brands of still images (HEIF/AVIF), which are not videos. */
+const IMAGE_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'mif1', 'avif']);
+
+async function readHead(path: string, length: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function inspectImageFile(path: string): Promise<ImageInfo> {
+  const { size } = await stat(path);
+  checkFileSize('image', size);
+  if (size === 0) throw new AppError('INVALID_IMAGE_FORMAT', 'image is an empty file; only JPEG or PNG is accepted', { field: 'image', actual: 0 });
+  const bytes = await readHead(path, size);
+  const format = sniffFormat(bytes.subarray(0, SNIFF_BYTES));
+  if (format !== 'jpeg' && format !== 'png') {
+    throw new AppError('INVALID_IMAGE_FORMAT', `image is ${describeFormat(format)}; only JPEG or PNG is accepted`,
+      { field: 'image', limit: 'jpeg|png', actual: format });
+  }
+  const header = readImageHeader(bytes);
+  if (!header) {
+    throw new AppError('INVALID_IMAGE_FORMAT', `image could not be read: its ${format.toUpperCase()} header is damaged or truncated`,
+      { field: 'image', actual: format });
+  }
+  const info: ImageInfo = { format: header.format, width: header.width, height: header.height, bytes: size,
+    hasAlpha: header.hasAlpha, orientation: header.orientation };
+  validateImageInfo(info);
+  return info;
+}
+
+function unreadableVideo(): AppError {
+  return new AppError('INVALID_VIDEO_FORMAT', 'video could not be read: file is truncated or not a video', { field: 'video' });
+}
+
+/** Pure: the VideoInfo of a probed ISO BMFF file, or the AppError that says why it is not a usable video. */
+export function videoInfoFromProbe(probe: ProbeResult, brand: string, bytes: number): VideoInfo {
+  const v = probe.video;
+  if (!v) throw new AppError('INVALID_VIDEO_FORMAT', 'video has no video stream (audio only or empty); send a video with moving pictures', { field: 'video' });
+  if (!(v.codedWidth > 0 && v.codedHeight > 0) || !(v.fps > 0) || !(v.durationS > 0)) throw unreadableVideo();
+  return {
+    container: brand === 'qt' ? 'mov' : 'mp4',
+    width: v.width, height: v.height, codedWidth: v.codedWidth, codedHeight: v.codedHeight, rotation: v.rotation,
+    fps: v.fps, durationS: v.durationS, frameCount: v.frameCount, hasAudio: probe.hasAudio, videoCodec: v.codecName, bytes,
+  };
+}
+
+export async function inspectVideoFile(path: string, orientation: CharacterOrientation): Promise<VideoInfo> {
+  const { size } = await stat(path);
+  checkFileSize('video', size);
+  const head = await readHead(path, SNIFF_BYTES);
+  const format = sniffFormat(head);
+  if (format !== 'isobmff') {
+    throw new AppError('INVALID_VIDEO_FORMAT',
+      `video is ${size === 0 ? 'an empty file' : describeFormat(format)}; only MP4 or MOV (ISO BMFF) is accepted`,
+      { field: 'video', limit: 'mp4|mov', actual: size === 0 ? 'empty' : format });
+  }
+  const brand = isobmffBrand(head).trim();
+  if (IMAGE_BRANDS.has(brand)) {
+    throw new AppError('INVALID_VIDEO_FORMAT', `video is a HEIF/AVIF still image (brand "${brand}"); only MP4 or MOV video is accepted`,
+      { field: 'video', limit: 'mp4|mov', actual: brand });
+  }
+  let probe: ProbeResult;
+  try {
+    probe = parseProbe(await ffprobeJson(path));
+  } catch {
+    throw unreadableVideo();
+  }
+  const info = videoInfoFromProbe(probe, brand === '' ? probe.majorBrand : brand, size);
+  validateVideoInfo(info, orientation);
+  return info;
+}
