@@ -6,30 +6,20 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
 import { AppError } from '../../src/api/errors.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/config/logger.js';
-import { resolveSecrets } from '../../src/config/secrets.js';
 import type { AnimateRequest, AnimateResult, EngineProgress, MotionEngine } from '../../src/engine/types.js';
-import { LocalDiskStorage } from '../../src/storage/local-disk.js';
-import { resultsDir } from '../../src/tasks/paths.js';
-import { databasePath, openSqliteBackend, type SqliteBackend } from '../../src/tasks/sqlite/index.js';
-import { TaskWorker } from '../../src/tasks/worker.js';
+import { startService, type Service } from '../helpers/service-harness.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const KEY = 'pg-test-key-0123456789abcdef';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`playground browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
@@ -67,23 +57,11 @@ class InsetEngine implements MotionEngine {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe.skipIf(!haveChromium)('the playground in Chromium', () => {
   let tmp: string;
   let base: string;
-  let app: FastifyInstance;
-  let backend: SqliteBackend;
-  let worker: TaskWorker;
+  let KEY: string;
+  let service: Service;
   let browser: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
@@ -104,20 +82,10 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
       ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=480x640:rate=25:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', media.shortVideo]),
     ]);
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const dataDir = path.join(tmp, 'data');
-    await mkdir(dataDir, { recursive: true });
-    const { config } = await resolveSecrets(loadConfig({
-      MARIONETTE_DATA_DIR: dataDir, MARIONETTE_PORT: String(port), MARIONETTE_PUBLIC_URL: base,
-      MARIONETTE_API_KEYS: KEY, MARIONETTE_LOG_LEVEL: 'silent',
-    }));
-    backend = openSqliteBackend(databasePath(config.dataDir));
-    const storage = new LocalDiskStorage(resultsDir(config.dataDir));
-    worker = new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine: new InsetEngine(), logger: createLogger('silent'), pollIntervalMs: 100, progressIntervalMs: 100 });
-    worker.start();
-    app = await buildApp({ config, store: backend, storage, onTaskCreated: () => worker.notify() });
-    await app.listen({ port, host: '127.0.0.1' });
+    // The page's origin is the service's public URL, so result URLs are same-origin (thumbnails need that).
+    service = await startService({ engine: new InsetEngine() });
+    base = service.config.publicUrl;
+    KEY = service.apiKey;
 
     browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
       executablePath: CHROMIUM,
@@ -132,16 +100,14 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await worker?.stop(5000);
-    backend?.close();
+    await service?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
   /** What the API itself answers for these files, to compare with the page's words. */
   async function apiMessage(image: string, video: string): Promise<{ message: string; field: string }> {
     const b64 = async (f: string) => (await readFile(f)).toString('base64');
-    const res = await fetch(`${base}/v3/async/kling-v2.6-pro-motion-control`, {
+    const res = await fetch(`${service.baseUrl}/v3/async/kling-v2.6-pro-motion-control`, {
       method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ image: `data:image/png;base64,${await b64(image)}`, video: `data:video/mp4;base64,${await b64(video)}`, character_orientation: 'video' }),
     });
@@ -200,7 +166,7 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     expect(await page.getAttribute('#progress', 'value')).toBe('100');
 
     const taskId = (await page.textContent('#run-task')) ?? '';
-    const api = await (await fetch(`${base}/v3/async/task-result?task_id=${taskId}`, { headers: { Authorization: `Bearer ${KEY}` } })).json() as
+    const api = await (await fetch(`${service.baseUrl}/v3/async/task-result?task_id=${taskId}`, { headers: { Authorization: `Bearer ${KEY}` } })).json() as
       { task: { status: string }; videos: { video_url: string }[] };
     expect(api.task.status).toBe('TASK_STATUS_SUCCEED');
 
