@@ -1,0 +1,114 @@
+/**
+ * Clean plate: the hole is filled with the harmonic (membrane) interpolation of its surroundings,
+ * solved coarse to fine. A pyramid averages the known pixels; each level starts from the level
+ * below, bilinearly upsampled, and relaxes the hole pixels towards the mean of their neighbours
+ * with the known pixels held fixed — smooth, seamless, and exact on linear gradients.
+ */
+import type { BinaryMask } from '../segment/mask.js';
+import type { RasterImage } from '../types.js';
+
+interface Level { w: number; h: number; c: number; val: Float32Array; known: Uint8Array }
+
+function downsample(l: Level): Level {
+  const w = Math.ceil(l.w / 2); const h = Math.ceil(l.h / 2); const c = l.c;
+  const val = new Float32Array(w * h * c); const known = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let n = 0; const acc = [0, 0, 0, 0];
+      for (let dy = 0; dy < 2; dy++) {
+        for (let dx = 0; dx < 2; dx++) {
+          const sx = 2 * x + dx; const sy = 2 * y + dy;
+          if (sx >= l.w || sy >= l.h) continue;
+          const p = sy * l.w + sx;
+          if (!l.known[p]) continue;
+          n++;
+          for (let ch = 0; ch < c; ch++) acc[ch] += l.val[p * c + ch];
+        }
+      }
+      const q = y * w + x;
+      if (n > 0) { known[q] = 1; for (let ch = 0; ch < c; ch++) val[q * c + ch] = acc[ch] / n; }
+    }
+  }
+  return { w, h, c, val, known };
+}
+
+/** Hole pixels of `fine` start from the coarse solution, bilinearly interpolated. */
+function upsampleInto(coarse: Level, fine: Level): void {
+  const c = fine.c;
+  for (let y = 0; y < fine.h; y++) {
+    const cy = Math.min(coarse.h - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
+    const y0 = Math.min(coarse.h - 1, Math.floor(cy)); const y1 = Math.min(coarse.h - 1, y0 + 1); const fy = cy - y0;
+    for (let x = 0; x < fine.w; x++) {
+      const p = y * fine.w + x;
+      if (fine.known[p]) continue;
+      const cx = Math.min(coarse.w - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
+      const x0 = Math.min(coarse.w - 1, Math.floor(cx)); const x1 = Math.min(coarse.w - 1, x0 + 1); const fx = cx - x0;
+      for (let ch = 0; ch < c; ch++) {
+        const a = coarse.val[(y0 * coarse.w + x0) * c + ch]; const b = coarse.val[(y0 * coarse.w + x1) * c + ch];
+        const d = coarse.val[(y1 * coarse.w + x0) * c + ch]; const e = coarse.val[(y1 * coarse.w + x1) * c + ch];
+        fine.val[p * c + ch] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy;
+      }
+    }
+  }
+}
+
+/** Gauss–Seidel sweeps (over-relaxed) of the discrete Laplace equation on the unknown pixels. */
+function relax(l: Level, holes: Int32Array, sweeps: number): void {
+  const { w, h, c, val } = l;
+  const omega = 1.6;
+  for (let s = 0; s < sweeps; s++) {
+    // Alternate direction so information travels both ways.
+    const fwd = (s & 1) === 0;
+    for (let k = 0; k < holes.length; k++) {
+      const p = holes[fwd ? k : holes.length - 1 - k];
+      const x = p % w; const y = (p - x) / w;
+      let n = 0;
+      const acc = [0, 0, 0, 0];
+      const add = (q: number) => { n++; for (let ch = 0; ch < c; ch++) acc[ch] += val[q * c + ch]; };
+      if (x > 0) add(p - 1);
+      if (x < w - 1) add(p + 1);
+      if (y > 0) add(p - w);
+      if (y < h - 1) add(p + w);
+      if (n === 0) continue;
+      for (let ch = 0; ch < c; ch++) {
+        const cur = val[p * c + ch];
+        val[p * c + ch] = cur + omega * (acc[ch] / n - cur);
+      }
+    }
+  }
+}
+
+function holeList(known: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < known.length; i++) if (!known[i]) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < known.length; i++) if (!known[i]) out[k++] = i;
+  return out;
+}
+
+export function inpaint(img: RasterImage, hole: BinaryMask): RasterImage {
+  const { width: w, height: h, channels: c } = img;
+  const known = new Uint8Array(w * h);
+  for (let i = 0; i < known.length; i++) known[i] = hole.data[i] ? 0 : 1;
+  const base: Level = { w, h, c, val: Float32Array.from(img.data), known };
+  const levels = [base];
+  while (levels[levels.length - 1].w > 2 && levels[levels.length - 1].h > 2) {
+    const top = levels[levels.length - 1];
+    if (holeList(top.known).length === 0) break;
+    levels.push(downsample(top));
+  }
+  const coarsest = levels[levels.length - 1];
+  const anyKnown = coarsest.known.some((k) => k === 1);
+  if (!anyKnown) return { width: w, height: h, channels: c, data: Uint8Array.from(img.data) };
+  relax(coarsest, holeList(coarsest.known), 200);
+  for (let i = levels.length - 2; i >= 0; i--) {
+    upsampleInto(levels[i + 1], levels[i]);
+    relax(levels[i], holeList(levels[i].known), i === 0 ? 24 : 16);
+  }
+  const data = Uint8Array.from(img.data);
+  for (let p = 0; p < w * h; p++) {
+    if (known[p]) continue;
+    for (let ch = 0; ch < c; ch++) data[p * c + ch] = Math.min(255, Math.max(0, Math.round(base.val[p * c + ch])));
+  }
+  return { width: w, height: h, channels: c, data };
+}

@@ -1,0 +1,174 @@
+/**
+ * Software rasteriser for the rigged character: textured triangles, bilinear sampling of a
+ * premultiplied texture, composited OVER an RGB canvas, group by group back to front.
+ *
+ * Coordinates: a pixel's centre is at integer (x, y) in both the texture (rest positions) and the
+ * canvas. Vertices are snapped to 1/256 px and edge functions evaluated exactly in integers, so
+ * triangles sharing an edge use a top-left rule: every pixel on the seam is drawn exactly once.
+ * Silhouette edges are anti-aliased by coverage = clamp(0.5 + signed distance), ±0.5 px.
+ * Contact edges (where two groups were split apart) get full coverage up to the edge and a 1 px
+ * ramp outside, so the group behind never lets the background show through the contact.
+ */
+import type { Rig } from '../rig/mesh.js';
+import { PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
+
+export interface RgbCanvas { width: number; height: number; data: Uint8Array }
+
+/**
+ * RGBA premultiplied by the soft mask alpha. As Float32Array: colour 0..255 premultiplied, alpha 0..1
+ * (what makeCharacterTexture returns). As Uint8Array: all four channels 0..255.
+ */
+export interface PremultipliedTexture { width: number; height: number; data: Float32Array | Uint8Array }
+
+export interface DrawTransform { scale: number; dx: number; dy: number; mirror?: boolean }
+
+const FP = 256;
+
+const floatTextures = new WeakMap<Uint8Array, Float32Array>();
+function floatTexture(tex: PremultipliedTexture): Float32Array {
+  if (tex.data instanceof Float32Array) return tex.data;
+  let f = floatTextures.get(tex.data);
+  if (!f) {
+    f = new Float32Array(tex.data.length);
+    for (let i = 0; i < f.length; i++) f[i] = (i & 3) === 3 ? tex.data[i] / 255 : tex.data[i];
+    floatTextures.set(tex.data, f);
+  }
+  return f;
+}
+
+const groupTriangles = new WeakMap<Rig, Uint32Array[]>();
+function trianglesByGroup(rig: Rig): Uint32Array[] {
+  let g = groupTriangles.get(rig);
+  if (!g) {
+    const lists: number[][] = PART_GROUPS.map(() => []);
+    for (let t = 0; t < rig.triangleBone.length; t++) lists[groupIndex(boneGroup(rig.triangleBone[t]))].push(t);
+    g = lists.map((l) => Uint32Array.from(l));
+    groupTriangles.set(rig, g);
+  }
+  return g;
+}
+
+interface Target { canvas: RgbCanvas; tex: Float32Array; tw: number; th: number }
+
+/** Draws one triangle; canvas positions (X, Y) and texture positions (U, V) per vertex. */
+function drawTriangle(
+  tg: Target, X: number[], Y: number[], U: number[], V: number[], flags: number[],
+): void {
+  const { canvas, tex, tw, th } = tg;
+  const cw = canvas.width; const chh = canvas.height; const out = canvas.data;
+  const x0 = Math.round(X[0] * FP); const y0 = Math.round(Y[0] * FP);
+  let x1 = Math.round(X[1] * FP); let y1 = Math.round(Y[1] * FP);
+  let x2 = Math.round(X[2] * FP); let y2 = Math.round(Y[2] * FP);
+  let area = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
+  if (area === 0) return;
+  const u0 = U[0]; const v0 = V[0]; let u1 = U[1]; let v1 = V[1]; let u2 = U[2]; let v2 = V[2];
+  let f0 = flags[0]; const f1 = flags[1]; let f2 = flags[2];
+  if (area < 0) {
+    // Reorder to v0, v2, v1: edges become (v0→v2, v2→v1, v1→v0) = old (e2, e1, e0).
+    [x1, x2] = [x2, x1]; [y1, y2] = [y2, y1]; [u1, u2] = [u2, u1]; [v1, v2] = [v2, v1];
+    [f0, f2] = [f2, f0];
+    area = -area;
+  }
+  // Edge k from vertex k to k+1; E_k(P) = (B−A) × (P−A) is > 0 inside.
+  const ax = [x0, x1, x2]; const ay = [y0, y1, y2];
+  const fl = [f0, f1, f2];
+  const ex = [0, 0, 0]; const ey = [0, 0, 0]; const inv = [0, 0, 0]; const tie = [false, false, false];
+  let pad = 0;
+  for (let k = 0; k < 3; k++) {
+    const bx = ax[(k + 1) % 3]; const by = ay[(k + 1) % 3];
+    ex[k] = bx - ax[k]; ey[k] = by - ay[k];
+    inv[k] = 1 / (Math.hypot(ex[k], ey[k]) * FP); // E / (|edge| · FP) = distance in px
+    tie[k] = ey[k] > 0 || (ey[k] === 0 && ex[k] < 0);
+    if (fl[k] === 1) pad = Math.max(pad, 0.5); else if (fl[k] === 2) pad = 1;
+  }
+  const minX = Math.max(0, Math.ceil(Math.min(x0, x1, x2) / FP - pad));
+  const maxX = Math.min(cw - 1, Math.floor(Math.max(x0, x1, x2) / FP + pad));
+  const minY = Math.max(0, Math.ceil(Math.min(y0, y1, y2) / FP - pad));
+  const maxY = Math.min(chh - 1, Math.floor(Math.max(y0, y1, y2) / FP + pad));
+  if (minX > maxX || minY > maxY) return;
+  // Barycentric weights: λ0 = E1/area, λ1 = E2/area, λ2 = E0/area; texture coords are affine in P.
+  const dUdE1 = u0 / area; const dUdE2 = u1 / area; const dUdE0 = u2 / area;
+  const dVdE1 = v0 / area; const dVdE2 = v1 / area; const dVdE0 = v2 / area;
+  const sx0 = -ey[0] * FP; const sx1 = -ey[1] * FP; const sx2 = -ey[2] * FP;
+  const aa0 = fl[0]; const aa1 = fl[1]; const aa2 = fl[2];
+  const du = sx1 * dUdE1 + sx2 * dUdE2 + sx0 * dUdE0;
+  const dv = sx1 * dVdE1 + sx2 * dVdE2 + sx0 * dVdE0;
+  for (let py = minY; py <= maxY; py++) {
+    const PY = py * FP; const PX = minX * FP;
+    let e0 = ex[0] * (PY - ay[0]) - ey[0] * (PX - ax[0]);
+    let e1 = ex[1] * (PY - ay[1]) - ey[1] * (PX - ax[1]);
+    let e2 = ex[2] * (PY - ay[2]) - ey[2] * (PX - ax[2]);
+    let u = e1 * dUdE1 + e2 * dUdE2 + e0 * dUdE0;
+    let v = e1 * dVdE1 + e2 * dVdE2 + e0 * dVdE0;
+    let o = (py * cw + minX) * 3;
+    for (let px = minX; px <= maxX; px++, e0 += sx0, e1 += sx1, e2 += sx2, u += du, v += dv, o += 3) {
+      let cov = 1;
+      if (aa0 === 0) { if (e0 < 0 || (e0 === 0 && !tie[0])) continue; } else {
+        const d = e0 * inv[0] + (aa0 === 1 ? 0.5 : 1);
+        if (d <= 0) continue; if (d < 1) cov *= d;
+      }
+      if (aa1 === 0) { if (e1 < 0 || (e1 === 0 && !tie[1])) continue; } else {
+        const d = e1 * inv[1] + (aa1 === 1 ? 0.5 : 1);
+        if (d <= 0) continue; if (d < 1) cov *= d;
+      }
+      if (aa2 === 0) { if (e2 < 0 || (e2 === 0 && !tie[2])) continue; } else {
+        const d = e2 * inv[2] + (aa2 === 1 ? 0.5 : 1);
+        if (d <= 0) continue; if (d < 1) cov *= d;
+      }
+      // Bilinear sample; texels outside the texture are transparent.
+      const fx = Math.floor(u); const fy = Math.floor(v);
+      const ax_ = u - fx; const ay_ = v - fy;
+      let r = 0; let g = 0; let b = 0; let a = 0;
+      for (let j = 0; j < 2; j++) {
+        const ty = fy + j;
+        if (ty < 0 || ty >= th) continue;
+        const wy = j === 0 ? 1 - ay_ : ay_;
+        for (let i = 0; i < 2; i++) {
+          const tx = fx + i;
+          if (tx < 0 || tx >= tw) continue;
+          const wgt = wy * (i === 0 ? 1 - ax_ : ax_);
+          if (wgt === 0) continue;
+          const t = (ty * tw + tx) * 4;
+          r += wgt * tex[t]; g += wgt * tex[t + 1]; b += wgt * tex[t + 2]; a += wgt * tex[t + 3];
+        }
+      }
+      if (a <= 0) continue;
+      const keep = 1 - a * cov;
+      out[o] = r * cov + out[o] * keep + 0.5;
+      out[o + 1] = g * cov + out[o + 1] * keep + 0.5;
+      out[o + 2] = b * cov + out[o + 2] * keep + 0.5;
+    }
+  }
+}
+
+/**
+ * Draws the posed rig over the canvas, groups back to front in `order` (groups not listed are not
+ * drawn). The transform maps image px to canvas px (x' = scale·x + dx, as pixel areas); `mirror`
+ * then flips the result about the canvas' vertical centre line.
+ */
+export function drawRig(
+  canvas: RgbCanvas, tex: PremultipliedTexture, rig: Rig, posed: Float32Array,
+  o: { order: PartGroup[]; transform?: DrawTransform },
+): void {
+  const t = o.transform ?? { scale: 1, dx: 0, dy: 0 };
+  const s = t.scale;
+  // Pixel centres at integers: (x + 0.5) is the continuous coordinate.
+  const ox = s * 0.5 + t.dx - 0.5; const oy = s * 0.5 + t.dy - 0.5;
+  const flipW = canvas.width - 1;
+  const target: Target = { canvas, tex: floatTexture(tex), tw: tex.width, th: tex.height };
+  const byGroup = trianglesByGroup(rig);
+  const X = [0, 0, 0]; const Y = [0, 0, 0]; const U = [0, 0, 0]; const V = [0, 0, 0]; const F = [0, 0, 0];
+  for (const g of o.order) {
+    for (const tri of byGroup[groupIndex(g)]) {
+      for (let k = 0; k < 3; k++) {
+        const vi = rig.triangles[3 * tri + k];
+        const cx = s * posed[2 * vi] + ox;
+        X[k] = t.mirror ? flipW - cx : cx;
+        Y[k] = s * posed[2 * vi + 1] + oy;
+        U[k] = rig.rest[2 * vi]; V[k] = rig.rest[2 * vi + 1];
+        F[k] = rig.boundaryEdge[3 * tri + k];
+      }
+      drawTriangle(target, X, Y, U, V, F);
+    }
+  }
+}

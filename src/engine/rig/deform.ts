@@ -1,0 +1,65 @@
+/** Bone transforms from joint positions, and linear blend skinning of the rig. */
+import type { Rig } from './mesh.js';
+import { JOINTS, JOINT_INDEX, PARENT, type JointPositions } from './skeleton.js';
+
+/** 6 per joint/bone: 2x3 affine (a, b, c, d, tx, ty): x' = a x + c y + tx, y' = b x + d y + ty. */
+export interface BoneTransforms { m: Float64Array }
+
+/**
+ * Bone i: the rotation taking (rest[i] − rest[parent]) to (posed[i] − posed[parent]), a scale along
+ * the bone by the length ratio (1 across it), and the translation mapping rest[parent] to
+ * posed[parent]. The root follows the torso bone. Equal rest and posed joints give exact identities.
+ */
+export function boneTransforms(restJoints: JointPositions, posedJoints: JointPositions): BoneTransforms {
+  const m = new Float64Array(6 * JOINTS.length);
+  for (let i = 1; i < JOINTS.length; i++) {
+    const p = PARENT[i];
+    const rx = restJoints[2 * i] - restJoints[2 * p]; const ry = restJoints[2 * i + 1] - restJoints[2 * p + 1];
+    const qx = posedJoints[2 * i] - posedJoints[2 * p]; const qy = posedJoints[2 * i + 1] - posedJoints[2 * p + 1];
+    const rl = Math.hypot(rx, ry); const ql = Math.hypot(qx, qy);
+    let a = 1; let b = 0; let c = 0; let d = 1;
+    if (rl > 1e-6 && ql > 1e-6) {
+      const theta = Math.atan2(qy, qx) - Math.atan2(ry, rx);
+      const cos = Math.cos(theta); const sin = Math.sin(theta);
+      const k = ql / rl;
+      // S = I + (k − 1) u uᵀ along the rest direction u, then R(θ).
+      const ux = rx / rl; const uy = ry / rl;
+      const s00 = 1 + (k - 1) * ux * ux; const s01 = (k - 1) * ux * uy; const s11 = 1 + (k - 1) * uy * uy;
+      a = cos * s00 - sin * s01; b = sin * s00 + cos * s01;
+      c = cos * s01 - sin * s11; d = sin * s01 + cos * s11;
+    }
+    const px = restJoints[2 * p]; const py = restJoints[2 * p + 1];
+    const o = 6 * i;
+    m[o] = a; m[o + 1] = b; m[o + 2] = c; m[o + 3] = d;
+    m[o + 4] = posedJoints[2 * p] - (a * px + c * py);
+    m[o + 5] = posedJoints[2 * p + 1] - (b * px + d * py);
+  }
+  m.copyWithin(0, 6 * JOINT_INDEX.neck, 6 * JOINT_INDEX.neck + 6);
+  return { m };
+}
+
+/**
+ * Posed vertex positions by linear blend skinning. Written as the rest position plus the weighted
+ * displacements, so identity transforms return the rest mesh bit for bit and rigidly weighted
+ * vertices move exactly rigidly.
+ */
+export function deformRig(rig: Rig, t: BoneTransforms, out?: Float32Array): Float32Array {
+  const rest = rig.rest;
+  const res = out && out.length >= rest.length ? out : new Float32Array(rest.length);
+  const { bones, w, perVertex } = rig.weights;
+  const m = t.m;
+  const nV = rest.length / 2;
+  for (let v = 0; v < nV; v++) {
+    const x = rest[2 * v]; const y = rest[2 * v + 1];
+    let dx = 0; let dy = 0;
+    for (let k = 0; k < perVertex; k++) {
+      const wk = w[v * perVertex + k];
+      if (wk === 0) continue;
+      const o = 6 * bones[v * perVertex + k];
+      dx += wk * (m[o] * x + m[o + 2] * y + m[o + 4] - x);
+      dy += wk * (m[o + 1] * x + m[o + 3] * y + m[o + 5] - y);
+    }
+    res[2 * v] = x + dx; res[2 * v + 1] = y + dy;
+  }
+  return res;
+}

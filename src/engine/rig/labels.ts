@@ -1,0 +1,77 @@
+/**
+ * Part labels: multi-source Dijkstra over mask pixels seeded along each bone; every pixel takes the
+ * bone nearest to it INSIDE the mask (an arm lying on the torso is still nearest to the arm bone).
+ */
+import type { BinaryMask } from '../segment/mask.js';
+import { geodesic } from './geodesic.js';
+import { JOINTS, PARENT, type JointPositions } from './skeleton.js';
+
+const SEEDS_PER_BONE = 20;
+/** The labelling grid is downscaled to at most about this many mask pixels. */
+const MAX_LABEL_PIXELS = 60_000;
+
+/** Bones (child joint index) whose two joints are both seen. */
+export function presentBones(present: readonly boolean[]): number[] {
+  const out: number[] = [];
+  for (let b = 1; b < JOINTS.length; b++) if (present[b] && present[PARENT[b]]) out.push(b);
+  return out;
+}
+
+export function distToBone(x: number, y: number, rest: JointPositions, b: number): number {
+  const p = PARENT[b];
+  const ax = rest[2 * p]; const ay = rest[2 * p + 1];
+  const dx = rest[2 * b] - ax; const dy = rest[2 * b + 1] - ay;
+  const l2 = dx * dx + dy * dy;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
+  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
+}
+
+function nearestBone(x: number, y: number, rest: JointPositions, bones: number[]): number {
+  let best = bones[0]; let bestD = Infinity;
+  for (const b of bones) {
+    const d = distToBone(x, y, rest, b);
+    if (d < bestD) { bestD = d; best = b; }
+  }
+  return best;
+}
+
+/** Bone label per triangle (of its centroid). */
+export function labelBones(
+  m: BinaryMask, rest: JointPositions, present: readonly boolean[], points: Float64Array, tris: Uint32Array,
+): Uint8Array {
+  const bones = presentBones(present);
+  if (bones.length === 0) bones.push(1);
+  let area = 0;
+  for (let i = 0; i < m.data.length; i++) area += m.data[i];
+  const f = Math.max(1, Math.ceil(Math.sqrt(area / MAX_LABEL_PIXELS)));
+  const w = Math.ceil(m.width / f); const h = Math.ceil(m.height / f);
+  // A coarse pixel is inside when any of its fine pixels is: thin limbs stay connected.
+  const grid = new Uint8Array(w * h);
+  for (let y = 0; y < m.height; y++) {
+    const row = Math.floor(y / f) * w;
+    for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) grid[row + Math.floor(x / f)] = 1;
+  }
+  const sources: number[] = []; const labels: number[] = [];
+  for (const b of bones) {
+    const p = PARENT[b];
+    for (let k = 0; k < SEEDS_PER_BONE; k++) {
+      const t = (k + 0.5) / SEEDS_PER_BONE;
+      const x = Math.floor((rest[2 * p] + t * (rest[2 * b] - rest[2 * p])) / f);
+      const y = Math.floor((rest[2 * p + 1] + t * (rest[2 * b + 1] - rest[2 * p + 1])) / f);
+      if (x < 0 || y < 0 || x >= w || y >= h || !grid[y * w + x]) continue;
+      sources.push(y * w + x); labels.push(b);
+    }
+  }
+  const geo = geodesic(grid, w, h, sources, labels);
+  const nTri = tris.length / 3;
+  const out = new Uint8Array(nTri);
+  for (let t = 0; t < nTri; t++) {
+    let cx = 0; let cy = 0;
+    for (let k = 0; k < 3; k++) { cx += points[2 * tris[3 * t + k]]; cy += points[2 * tris[3 * t + k] + 1]; }
+    cx /= 3; cy /= 3;
+    const gx = Math.min(w - 1, Math.max(0, Math.floor(cx / f))); const gy = Math.min(h - 1, Math.max(0, Math.floor(cy / f)));
+    const l = geo.label[gy * w + gx];
+    out[t] = l > 0 ? l : nearestBone(cx, cy, rest, bones);
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * Skinning weights. Each vertex belongs to the bone its triangles are labelled with (geodesic labels,
+ * so an arm never drags the torso). Near a joint it blends with the bones meeting there, by how much
+ * nearer it is to its own bone than to theirs; elsewhere limbs are rigid.
+ */
+import { distToBone } from './labels.js';
+import { JOINTS, PARENT, boneGroup, type JointPositions } from './skeleton.js';
+
+export interface SkinWeights {
+  /** perVertex bone indices per vertex (joint index of the bone; unused slots have weight 0). */
+  bones: Uint8Array;
+  w: Float32Array;
+  perVertex: number;
+}
+
+const PER_VERTEX = 4;
+
+/** Bones sharing a joint with bone b (its parent bone, its children, its siblings), with that joint. */
+function adjacentBones(b: number): { bone: number; joint: number }[] {
+  const out: { bone: number; joint: number }[] = [];
+  const p = PARENT[b];
+  for (let k = 1; k < JOINTS.length; k++) {
+    if (k === b) continue;
+    if (k === p) out.push({ bone: k, joint: p });
+    else if (PARENT[k] === b) out.push({ bone: k, joint: b });
+    else if (PARENT[k] === p) out.push({ bone: k, joint: p });
+  }
+  return out;
+}
+
+function smoothstep(e0: number, e1: number, x: number): number {
+  const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+}
+
+export function skinningWeights(
+  rest: Float32Array, triangles: Uint32Array, triBone: Uint8Array, joints: JointPositions,
+  present: readonly boolean[], spacing: number,
+): SkinWeights {
+  const nV = rest.length / 2;
+  // Primary bone of a vertex: the most frequent label among its triangles.
+  const votes = new Uint16Array(nV * JOINTS.length);
+  const groupsAt: Set<string>[] = Array.from({ length: nV }, () => new Set<string>());
+  for (let t = 0; t < triBone.length; t++) {
+    for (let k = 0; k < 3; k++) {
+      const v = triangles[3 * t + k];
+      votes[v * JOINTS.length + triBone[t]]++;
+      groupsAt[v].add(boneGroup(triBone[t]));
+    }
+  }
+  const boneLen = (b: number) => Math.hypot(joints[2 * b] - joints[2 * PARENT[b]], joints[2 * b + 1] - joints[2 * PARENT[b] + 1]);
+  const bones = new Uint8Array(nV * PER_VERTEX);
+  const w = new Float32Array(nV * PER_VERTEX);
+  for (let v = 0; v < nV; v++) {
+    let primary = 1; let best = 0;
+    for (let b = 1; b < JOINTS.length; b++) {
+      const c = votes[v * JOINTS.length + b];
+      if (c > best) { best = c; primary = b; }
+    }
+    const x = rest[2 * v]; const y = rest[2 * v + 1];
+    const dPrimary = distToBone(x, y, joints, primary);
+    const cand: { bone: number; raw: number }[] = [{ bone: primary, raw: 1 }];
+    for (const { bone, joint } of adjacentBones(primary)) {
+      if (!present[bone] || !present[PARENT[bone]]) continue;
+      // Across groups only where the vertex joins them (split copies belong to one group).
+      if (boneGroup(bone) !== boneGroup(primary) && !groupsAt[v].has(boneGroup(bone))) continue;
+      const width = Math.min(40, Math.max(2 * spacing / 3, 0.25 * Math.min(boneLen(bone), boneLen(primary))));
+      if (Math.hypot(x - joints[2 * joint], y - joints[2 * joint + 1]) > 2.5 * width) continue;
+      const raw = 1 - smoothstep(0, width, distToBone(x, y, joints, bone) - dPrimary);
+      if (raw > 0) cand.push({ bone, raw });
+    }
+    cand.sort((a, b) => b.raw - a.raw);
+    const top = cand.slice(0, PER_VERTEX);
+    const sum = top.reduce((s, c) => s + c.raw, 0);
+    top.forEach((c, i) => { bones[v * PER_VERTEX + i] = c.bone; w[v * PER_VERTEX + i] = c.raw / sum; });
+  }
+  return { bones, w, perVertex: PER_VERTEX };
+}

@@ -1,0 +1,170 @@
+/** Binary mask operations: distance transform, morphology, connected components, hole filling. */
+
+export interface BinaryMask { width: number; height: number; data: Uint8Array }
+
+const INF = 1e20;
+
+/** 1-D squared distance transform (Felzenszwalb & Huttenlocher) of f into d, using scratch v, z. */
+function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0; z[0] = -INF; z[1] = INF;
+  for (let q = 1; q < n; q++) {
+    let s = ((f[q] + q * q) - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
+    while (s <= z[k]) {
+      k--;
+      s = ((f[q] + q * q) - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
+    }
+    k++; v[k] = q; z[k] = s; z[k + 1] = INF;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1] < q) k++;
+    d[q] = (q - v[k]) * (q - v[k]) + f[v[k]];
+  }
+}
+
+/** Squared Euclidean distance from each pixel to the nearest pixel where data == value (INF if none). */
+export function squaredDistanceTo(m: BinaryMask, value: 0 | 1): Float64Array {
+  const { width: w, height: h, data } = m;
+  const out = new Float64Array(w * h);
+  const n = Math.max(w, h);
+  const f = new Float64Array(n); const d = new Float64Array(n);
+  const v = new Int32Array(n); const z = new Float64Array(n + 1);
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = data[y * w + x] === value ? 0 : INF;
+    edt1d(f, h, d, v, z);
+    for (let y = 0; y < h; y++) out[y * w + x] = d[y];
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) f[x] = out[row + x];
+    edt1d(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[row + x] = d[x];
+  }
+  return out;
+}
+
+/** Euclidean distance from each set pixel to the nearest unset pixel (0 outside the mask). */
+export function insideDistance(m: BinaryMask): Float32Array {
+  const sq = squaredDistanceTo(m, 0);
+  const out = new Float32Array(sq.length);
+  for (let i = 0; i < sq.length; i++) out[i] = m.data[i] ? Math.sqrt(Math.min(sq[i], 1e12)) : 0;
+  return out;
+}
+
+/** Pixels within Euclidean distance r of the mask. */
+export function dilate(m: BinaryMask, r: number): BinaryMask {
+  const sq = squaredDistanceTo(m, 1);
+  const r2 = r * r;
+  const data = new Uint8Array(sq.length);
+  for (let i = 0; i < sq.length; i++) data[i] = sq[i] <= r2 ? 1 : 0;
+  return { width: m.width, height: m.height, data };
+}
+
+/** Pixels farther than r from any unset pixel (the image border does not erode, as in OpenCV). */
+export function erode(m: BinaryMask, r: number): BinaryMask {
+  const sq = squaredDistanceTo(m, 0);
+  const r2 = r * r;
+  const data = new Uint8Array(sq.length);
+  for (let i = 0; i < sq.length; i++) data[i] = sq[i] > r2 ? 1 : 0;
+  return { width: m.width, height: m.height, data };
+}
+
+/** One 3x3 square dilation (max) or erosion (min), separable. */
+export function morph3x3(m: BinaryMask, op: 'dilate' | 'erode'): BinaryMask {
+  const { width: w, height: h, data } = m;
+  const tmp = new Uint8Array(w * h);
+  const out = new Uint8Array(w * h);
+  const dil = op === 'dilate';
+  for (let y = 0; y < h; y++) {
+    const r = y * w;
+    for (let x = 0; x < w; x++) {
+      const a = data[r + x]; const l = x > 0 ? data[r + x - 1] : a; const rt = x < w - 1 ? data[r + x + 1] : a;
+      tmp[r + x] = dil ? (a | l | rt) : (a & l & rt);
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const up = y > 0 ? (y - 1) * w : y * w; const dn = y < h - 1 ? (y + 1) * w : y * w; const r = y * w;
+    for (let x = 0; x < w; x++) {
+      out[r + x] = dil ? (tmp[r + x] | tmp[up + x] | tmp[dn + x]) : (tmp[r + x] & tmp[up + x] & tmp[dn + x]);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+export interface Components {
+  /** Component id per pixel, 0 for pixels not in any component, ids from 1. */
+  labels: Int32Array;
+  /** Pixel count per id (index 0 unused). */
+  sizes: number[];
+}
+
+/** Connected components of pixels whose value is `value` (8-connected for 1, 4-connected for 0). */
+export function components(m: BinaryMask, value: 0 | 1 = 1): Components {
+  const { width: w, height: h, data } = m;
+  const labels = new Int32Array(w * h);
+  const sizes = [0];
+  const stack = new Int32Array(w * h);
+  const eight = value === 1;
+  let next = 1;
+  for (let start = 0; start < w * h; start++) {
+    if (data[start] !== value || labels[start] !== 0) continue;
+    const id = next++;
+    let top = 0; let size = 0;
+    stack[top++] = start; labels[start] = id;
+    while (top > 0) {
+      const p = stack[--top]; size++;
+      const x = p % w; const y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || (!eight && dx !== 0 && dy !== 0)) continue;
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (data[q] === value && labels[q] === 0) { labels[q] = id; stack[top++] = q; }
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, sizes };
+}
+
+/** Keeps only the largest 8-connected component (empty mask stays empty). */
+export function largestComponent(m: BinaryMask): BinaryMask {
+  const { labels, sizes } = components(m, 1);
+  let best = 0;
+  for (let i = 1; i < sizes.length; i++) if (sizes[i] > (sizes[best] ?? 0)) best = i;
+  const data = new Uint8Array(m.data.length);
+  if (best > 0) for (let i = 0; i < data.length; i++) data[i] = labels[i] === best ? 1 : 0;
+  return { width: m.width, height: m.height, data };
+}
+
+/** Fills background regions not connected to the image border; only those up to maxArea px if given. */
+export function fillHoles(m: BinaryMask, maxArea = Infinity): BinaryMask {
+  const { width: w, height: h } = m;
+  const { labels, sizes } = components(m, 0);
+  const touches = new Uint8Array(sizes.length);
+  for (let x = 0; x < w; x++) { touches[labels[x]] = 1; touches[labels[(h - 1) * w + x]] = 1; }
+  for (let y = 0; y < h; y++) { touches[labels[y * w]] = 1; touches[labels[y * w + w - 1]] = 1; }
+  const data = Uint8Array.from(m.data);
+  for (let i = 0; i < data.length; i++) {
+    const id = labels[i];
+    if (id > 0 && !touches[id] && sizes[id] <= maxArea) data[i] = 1;
+  }
+  return { width: w, height: h, data };
+}
+
+export function countSet(m: BinaryMask): number {
+  let n = 0;
+  for (let i = 0; i < m.data.length; i++) n += m.data[i];
+  return n;
+}
+
+export function binaryFromSoft(soft: { width: number; height: number; data: Float32Array }, threshold = 0.5): BinaryMask {
+  const data = new Uint8Array(soft.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = soft.data[i] >= threshold ? 1 : 0;
+  return { width: soft.width, height: soft.height, data };
+}
