@@ -32,11 +32,30 @@ export function sniffVideo(b) {
   return QUICKTIME_FIRST_BOXES.includes(box) ? 'video/quicktime' : null;
 }
 
+/** HEIF/AVIF stills are ISO BMFF too, but not videos. */
+const IMAGE_BRANDS = ['heic', 'heix', 'heim', 'heis', 'mif1', 'avif'];
+const isText = (b) => b.length > 0 && b.every((x) => (x >= 0x20 && x !== 0x7f) || [9, 10, 12, 13, 27].includes(x));
+
+/** What a file is, in the words of src/media/sniff.ts (describeFormat), from its first 64 bytes. */
+export function describeFile(b) {
+  const image = sniffImage(b);
+  if (image) return image === 'image/png' ? 'a PNG image' : 'a JPEG image';
+  if (sniffVideo(b)) return 'an MP4/MOV file';
+  const riff = ascii(b, 0, 4) === 'RIFF' ? ascii(b, 8, 12) : '';
+  if (riff === 'AVI ') return 'an AVI file';
+  if (riff === 'WEBP') return 'a WebP image';
+  if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'a Matroska/WebM file';
+  if (/^GIF8[79]a/.test(ascii(b, 0, 6))) return 'a GIF image';
+  if (ascii(b, 0, 2) === 'BM' && b.length >= 14 && !b[6] && !b[7] && !b[8] && !b[9]) return 'a BMP image';
+  return isText(b) ? 'a text file' : 'not a recognised file format';
+}
+
 /** As src/media/limits.ts formats sizes: MB of 1024 × 1024 bytes. */
 const megabytes = (n) => { const mb = n / MB; return `${mb >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`; };
 
 export const MESSAGES = {
-  format: (kind) => (kind === 'image' ? 'image is not a JPEG or PNG file' : 'video is not an MP4 or MOV file'),
+  format: (kind, what) => (kind === 'image' ? `image is ${what}; only JPEG or PNG is accepted` : `video is ${what}; only MP4 or MOV (ISO BMFF) is accepted`),
+  still: (brand) => `video is a HEIF/AVIF still image (brand "${brand}"); only MP4 or MOV video is accepted`,
   bytes: (kind, n) => `${kind} is ${megabytes(n)} (${n} bytes); the limit is 10 MB (${LIMITS.maxBytes} bytes)`,
   pixels: (w, h) => `image is ${w}x${h} px (${((w * h) / 1e6).toFixed(1)} megapixels); the limit is ${LIMITS.maxPixels / 1e6} megapixels`,
   side: (kind, w, h) => `${kind} is ${w}x${h} px; width and height must each be at least ${LIMITS.minSide} px`,
@@ -46,9 +65,12 @@ export const MESSAGES = {
 };
 
 /** The first limit a file breaks, in the server's order and words, or '' when it passes. */
-export function checkMedia(kind, { mime, bytes, width, height, seconds }, orientation) {
-  if (!mime) return MESSAGES.format(kind);
+export function checkMedia(kind, { head, bytes, width, height, seconds }, orientation) {
   if (bytes > LIMITS.maxBytes) return MESSAGES.bytes(kind, bytes);
+  if (bytes === 0) return MESSAGES.format(kind, 'an empty file');
+  if (!(kind === 'image' ? sniffImage : sniffVideo)(head)) return MESSAGES.format(kind, describeFile(head));
+  const brand = ascii(head, 4, 8) === 'ftyp' ? ascii(head, 8, 12).trim() : '';
+  if (kind === 'video' && IMAGE_BRANDS.includes(brand)) return MESSAGES.still(brand);
   if (width === undefined || height === undefined) return '';
   if (kind === 'image' && width * height > LIMITS.maxPixels) return MESSAGES.pixels(width, height);
   if (width < LIMITS.minSide || height < LIMITS.minSide) return MESSAGES.side(kind, width, height);
@@ -180,7 +202,7 @@ function checkText(id, field) {
 }
 
 async function readHead(file) {
-  return new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  return new Uint8Array(await file.slice(0, 64).arrayBuffer());
 }
 
 /** Dimensions and duration from the preview element's metadata; undefined where the browser cannot tell. */
@@ -218,10 +240,11 @@ async function choose(kind, file) {
   const preview = $(`${kind}-preview`);
   if (preview.src.startsWith('blob:')) URL.revokeObjectURL(preview.src); // a sent video has its own URL
   const url = URL.createObjectURL(file);
-  const entry = { file, mime: null, bytes: file.size };
+  const entry = { file, head: new Uint8Array(0), mime: null, bytes: file.size };
   media[kind] = entry;
   entry.ready = (async () => {
-    entry.mime = (kind === 'image' ? sniffImage : sniffVideo)(await readHead(file));
+    entry.head = await readHead(file);
+    entry.mime = (kind === 'image' ? sniffImage : sniffVideo)(entry.head);
     Object.assign(entry, kind === 'image' ? await imageMeta(file) : await videoMeta(preview, url));
     if (kind === 'image') preview.src = url;
     preview.hidden = false;

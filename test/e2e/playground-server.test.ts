@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectImageFile, inspectVideoFile } from '../../src/media/inspect.js';
 import { MAX_INPUT_BYTES, validateImageInfo, validateVideoInfo } from '../../src/media/limits.js';
 import {
   CACHE_FOREVER, CACHE_REVALIDATE, WEB_DIR, cacheControlFor, contentTypeOf, hashOf, isNotModified,
@@ -112,6 +113,7 @@ interface PageModule {
   sniffImage(b: Uint8Array): string | null;
   sniffVideo(b: Uint8Array): string | null;
   checkMedia(kind: 'image' | 'video', m: Record<string, unknown>, orientation: 'image' | 'video'): string;
+  describeFile(b: Uint8Array): string;
   fieldOf(reason: string, field?: string): string;
   splitReason(reason: string): { code: string; text: string };
   etaText(status: string, percent: number, eta: number): string;
@@ -133,8 +135,36 @@ describe('the page module, in Node', () => {
     expect(page.sniffVideo(Buffer.from('\x1aE\xdf\xa3webm....'))).toBeNull();
   });
 
+  it('names a wrong format as the server does, judged by the first bytes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'playground-formats-'));
+    const heads: Record<string, Buffer> = {
+      gif: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'),
+      text: Buffer.from('<html>not a picture</html>\n'),
+      webm: Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81]),
+      avi: Buffer.concat([Buffer.from('RIFF\x10\x00\x00\x00AVI LIST'), Buffer.alloc(20)]),
+      heic: Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic'), Buffer.alloc(20)]),
+      binary: Buffer.from([0x00, 0x01, 0x02, 0x03, 0xfe, 0x10, 0x00, 0x00]),
+      empty: Buffer.alloc(0),
+      png: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      mp4: Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypisom'), Buffer.alloc(20)]),
+    };
+    const serverSays = async (fn: () => Promise<unknown>) => { try { await fn(); return ''; } catch (err) { return (err as Error).message; } };
+    try {
+      for (const [name, head] of Object.entries(heads)) {
+        const file = path.join(dir, name);
+        await writeFile(file, head);
+        const m = { head: new Uint8Array(head), bytes: head.length };
+        if (name !== 'png') expect(page.checkMedia('image', m, 'video'), `image ${name}`).toBe(await serverSays(() => inspectImageFile(file)));
+        if (name !== 'mp4') expect(page.checkMedia('video', m, 'video'), `video ${name}`).toBe(await serverSays(() => inspectVideoFile(file, 'video')));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('words each limit as src/media/limits.ts does, first broken limit first', () => {
-    const ok = { mime: 'image/png', bytes: 1000, width: 400, height: 600 };
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const ok = { head: png, bytes: 1000, width: 400, height: 600 };
     const serverSays = (fn: () => void) => { try { fn(); return ''; } catch (err) { return (err as Error).message; } };
     const imageCases = [
       ok,
@@ -152,7 +182,7 @@ describe('the page module, in Node', () => {
     }
     expect(page.checkMedia('image', { ...ok, width: 250, height: 400 }, 'video')).toBe('image is 250x400 px; width and height must each be at least 300 px');
 
-    const video = { mime: 'video/mp4', bytes: 1000, width: 720, height: 1280 };
+    const video = { head: new Uint8Array(Buffer.from('\0\0\0\x20ftypisom')), bytes: 1000, width: 720, height: 1280 };
     for (const seconds of [1, 2.96, 3, 10, 10.04, 10.06, 12, 30.02, 33.6]) {
       for (const orientation of ['image', 'video'] as const) {
         const c = { ...video, seconds };
@@ -162,8 +192,7 @@ describe('the page module, in Node', () => {
     }
     expect(page.checkMedia('video', { ...video, seconds: 33.6 }, 'video')).toBe('video lasts 33.6 s; with character_orientation=video it must last 3 to 30 s');
     // A browser that cannot decode the codec knows neither size nor length: the server judges them.
-    expect(page.checkMedia('video', { mime: 'video/quicktime', bytes: 1000 }, 'video')).toBe('');
-    expect(page.checkMedia('image', { mime: null, bytes: 10 }, 'video')).not.toBe('');
+    expect(page.checkMedia('video', { head: video.head, bytes: 1000 }, 'video')).toBe('');
   });
 
   it('puts a failure next to the field it concerns', () => {
