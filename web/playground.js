@@ -51,7 +51,10 @@ export function describeFile(b) {
 }
 
 /** As src/media/limits.ts formats sizes: MB of 1024 × 1024 bytes. */
-const megabytes = (n) => { const mb = n / MB; return `${mb >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`; };
+const megabytes = (n) => {
+  const mb = n / MB;
+  return Number.isInteger(mb) ? `${mb} MB` : `${mb >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`;
+};
 
 export const MESSAGES = {
   format: (kind, what) => (kind === 'image' ? `image is ${what}; only JPEG or PNG is accepted` : `video is ${what}; only MP4 or MOV (ISO BMFF) is accepted`),

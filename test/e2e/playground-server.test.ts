@@ -171,6 +171,7 @@ describe('the page module, in Node', () => {
       { ...ok, width: 250, height: 400 },
       { ...ok, bytes: 13_002_342 },
       { ...ok, bytes: MAX_INPUT_BYTES + 1 },
+      { ...ok, bytes: 12 * 1024 * 1024 },
       { ...ok, width: 1240, height: 400 },
       { ...ok, width: 400, height: 1001 },
       { ...ok, width: 1000, height: 400 },
