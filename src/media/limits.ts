@@ -21,13 +21,15 @@ type Field = 'image' | 'video';
 /** "10.4 MB" style size for messages (MB = 1024 × 1024 bytes, as the contract counts). */
 export function formatMegabytes(bytes: number): string {
   const mb = bytes / (1024 * 1024);
+  if (Number.isInteger(mb)) return `${mb} MB`;
   return `${mb >= 10 ? mb.toFixed(1) : mb.toFixed(2)} MB`;
 }
 
-export function fileTooLargeError(field: Field, bytes: number, what = 'is'): AppError {
+/** `what` reads "is", "would decode to", "is more than"; `limit` defaults to the contract's 10 MB. */
+export function fileTooLargeError(field: Field, bytes: number, what = 'is', limit = MAX_INPUT_BYTES): AppError {
   return new AppError(field === 'image' ? 'IMAGE_FILE_EXCEEDS_MAX_SIZE' : 'VIDEO_FILE_EXCEEDS_MAX_SIZE',
-    `${field} ${what} ${formatMegabytes(bytes)} (${bytes} bytes); the limit is 10 MB (${MAX_INPUT_BYTES} bytes)`,
-    { field, limit: MAX_INPUT_BYTES, actual: bytes, unit: 'bytes' });
+    `${field} ${what} ${formatMegabytes(bytes)} (${bytes} bytes); the limit is ${formatMegabytes(limit)} (${limit} bytes)`,
+    { field, limit, actual: bytes, unit: 'bytes' });
 }
 
 export function checkFileSize(field: Field, bytes: number): void {
