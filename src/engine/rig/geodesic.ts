@@ -2,7 +2,7 @@
 
 export interface GeodesicResult {
   /** Distance to the nearest source inside the mask (Infinity where unreachable). */
-  dist: Float32Array;
+  dist: Float64Array;
   /** Label of the nearest source (-1 where unreachable). */
   label: Int32Array;
   /** Previous pixel on the shortest path (-1 at sources and unreachable pixels). */
@@ -57,7 +57,7 @@ const SQRT2 = Math.SQRT2;
  */
 export function geodesic(mask: Uint8Array, w: number, h: number, sources: ArrayLike<number>, labels: ArrayLike<number>): GeodesicResult {
   const n = w * h;
-  const dist = new Float32Array(n).fill(Infinity);
+  const dist = new Float64Array(n).fill(Infinity);
   const label = new Int32Array(n).fill(-1);
   const prev = new Int32Array(n).fill(-1);
   const heap = new MinHeap();

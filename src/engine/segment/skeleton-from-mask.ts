@@ -25,10 +25,22 @@ function downscale(m: BinaryMask, f: number): BinaryMask {
   return { width: w, height: h, data };
 }
 
-function argmax(a: Float32Array, ok: (i: number) => boolean): number {
+function argmax(a: Float32Array | Float64Array, ok: (i: number) => boolean): number {
   let best = -1; let bestV = -Infinity;
   for (let i = 0; i < a.length; i++) if (a[i] > bestV && Number.isFinite(a[i]) && ok(i)) { bestV = a[i]; best = i; }
   return best;
+}
+
+/** Whether a[i] is the largest finite value within the (2r+1)² window around pixel i. */
+function localMax(a: Float64Array, w: number, h: number, i: number, r: number): boolean {
+  const x = i % w; const y = (i - x) / w;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+    for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+      const v = a[yy * w + xx];
+      if (Number.isFinite(v) && v > a[i]) return false;
+    }
+  }
+  return true;
 }
 
 /** Path (pixel indices) from `to` back to the Dijkstra source. */
@@ -67,9 +79,14 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
   if (bottom - top < 10) return null;
   const dt = insideDistance(m);
   const band = (i: number) => { const y = Math.floor(i / w); return y >= top + 0.3 * (bottom - top) && y <= top + 0.7 * (bottom - top); };
-  const chest = argmax(dt, band);
-  if (chest < 0) return null;
-  const thick = dt[chest];
+  const peak = argmax(dt, band);
+  if (peak < 0) return null;
+  const thick = dt[peak];
+  // The chest: the centre of the thickest part of the body's middle band.
+  let sx = 0; let sy = 0; let sn = 0;
+  for (let i = 0; i < dt.length; i++) if (dt[i] >= 0.9 * thick && band(i)) { sx += i % w; sy += Math.floor(i / w); sn++; }
+  let chest = Math.round(sy / sn) * w + Math.round(sx / sn);
+  if (!data[chest]) chest = peak;
   const d0 = geodesic(data, w, h, [chest], [0]).dist;
 
   // Farthest-point search for extremities; a limb must reach well beyond the chest's thickness.
@@ -78,18 +95,19 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
     const dE = ext.length ? geodesic(data, w, h, ext, ext.map(() => 0)).dist : null;
     const score = new Float32Array(d0.length);
     for (let i = 0; i < score.length; i++) score[i] = dE ? Math.min(d0[i], dE[i]) : d0[i];
-    const p = argmax(score, (i) => data[i] === 1);
+    const p = argmax(score, (i) => data[i] === 1 && localMax(d0, w, h, i, 2));
     if (p < 0 || score[p] < 1.6 * thick) break;
     ext.push(p);
   }
   if (ext.length < 5) return null;
-  const cx = chest % w; const cy = Math.floor(chest / w);
+  const cy = Math.floor(chest / w);
+  const chestX = chest % w;
   const xy = (p: number): [number, number] => [p % w, Math.floor(p / w)];
   const byY = [...ext].sort((a, b) => xy(b)[1] - xy(a)[1]);
   const feet = byY.slice(0, 2);
   if (feet.some((p) => xy(p)[1] <= cy)) return null;
   const rest = byY.slice(2);
-  const head = rest.filter((p) => xy(p)[1] < cy).sort((a, b) => Math.abs(xy(a)[0] - cx) - Math.abs(xy(b)[0] - cx))[0];
+  const head = rest.filter((p) => xy(p)[1] < cy).sort((a, b) => Math.abs(xy(a)[0] - chestX) - Math.abs(xy(b)[0] - chestX))[0];
   if (head === undefined) return null;
   const hands = rest.filter((p) => p !== head).sort((a, b) => xy(a)[0] - xy(b)[0]);
   const feetLR = [...feet].sort((a, b) => xy(a)[0] - xy(b)[0]);
@@ -97,17 +115,22 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
   const fromHead = geodesic(data, w, h, [head], [0]);
   const footPaths = feetLR.map((p) => pathTo(fromHead.prev, p).reverse());
   const handPaths = hands.map((p) => pathTo(fromHead.prev, p).reverse());
-  // Neck: where the hand paths leave the path down the body.
-  const splitAt = (a: number[], b: number[]) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return Math.max(0, i - 1); };
-  const neckIdx = Math.round((splitAt(handPaths[0], footPaths[0]) + splitAt(handPaths[1], footPaths[1])) / 2);
-  const neckPath = footPaths[0].slice(0, neckIdx + 1);
-  if (neckPath.length < 2) return null;
-  const neck = xy(neckPath[neckPath.length - 1]);
-  // Head joint (nose): the thickest point between the top of the head and the neck.
+  // Neck: the narrowest point on the way down from the head (skipping the crown), then down to
+  // where the body widens again (the shoulder line).
+  const down = pathTo(fromHead.prev, chest).reverse();
+  let narrow = -1;
+  for (let i = Math.floor(down.length * 0.2); i < down.length - 1; i++) if (narrow < 0 || dt[down[i]] < dt[down[narrow]]) narrow = i;
+  if (narrow < 0) return null;
+  let neckAt = narrow;
+  while (neckAt < down.length - 1 && dt[down[neckAt]] < 1.5 * dt[down[narrow]]) neckAt++;
+  const neck = xy(down[neckAt]);
+  // Head joint (nose): the centre of the thickest part above the narrowing.
+  const headLimit = fromHead.dist[down[narrow]];
   let headPt = xy(head); let best = -1;
-  for (const p of neckPath) if (dt[p] > best) { best = dt[p]; headPt = xy(p); }
+  for (let i = 0; i < dt.length; i++) if (fromHead.dist[i] < headLimit && dt[i] > best) { best = dt[i]; headPt = xy(i); }
 
   // Crotch: first background pixel straight below the chest; the hips sit a little above it.
+  const cx = chest % w;
   let crotch = -1;
   for (let y = cy; y <= bottom; y++) if (!data[y * w + cx]) { crotch = y; break; }
   const footY = (xy(feet[0])[1] + xy(feet[1])[1]) / 2;
@@ -117,33 +140,29 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
 
   const j = new Float64Array(2 * JOINTS.length);
   const put = (k: number, p: [number, number]) => { j[2 * k] = (p[0] + 0.5) * f - 0.5; j[2 * k + 1] = (p[1] + 0.5) * f - 0.5; };
-  const axisX = cx;
-  put(J.root, [axisX, rootY]);
-  put(J.neck, [axisX, neck[1]]);
+  put(J.root, [cx, rootY]);
+  put(J.neck, [cx, neck[1]]);
   put(J.head, headPt);
-  const hips: [number, number][] = [[axisX - 0.6 * thick, rootY], [axisX + 0.6 * thick, rootY]];
-  put(J.r_hip, hips[0]);
-  put(J.l_hip, hips[1]);
-  // Image-left limbs are the figure's right ones.
-  const limb = (path: number[], startLen: number, sh: number, el: number, wr: number) => {
+  const shoulderY = neck[1] + 0.15 * thick;
+  const hips: [number, number][] = [[cx - 0.5 * thick, rootY], [cx + 0.5 * thick, rootY]];
+  const shoulders: [number, number][] = [[cx - 0.85 * thick, shoulderY], [cx + 0.85 * thick, shoulderY]];
+  /** Wrist or ankle one limb radius short of the tip; the middle joint halfway along the path from the girdle. */
+  const limb = (path: number[], from: [number, number], mid: number, end: number, tipShare: number) => {
     const len = pathLength(path, w);
-    const radius = dt[path[Math.floor(path.length * 0.75)]] || 1;
-    const s = along(path, w, startLen); const e = along(path, w, Math.max(startLen, len - radius));
-    if (sh >= 0) put(sh, s);
-    put(wr, e);
-    put(el, along(path, w, (startLen + Math.max(startLen, len - radius)) / 2));
+    let nearest = 0; let nd = Infinity;
+    path.forEach((p, i) => { const d = Math.hypot(p % w - from[0], Math.floor(p / w) - from[1]); if (d < nd) { nd = d; nearest = i; } });
+    const startLen = pathLength(path.slice(0, nearest + 1), w);
+    const radius = dt[path[Math.floor(path.length * tipShare)]] || 1;
+    const endLen = Math.max(startLen, len - radius);
+    put(end, along(path, w, endLen));
+    put(mid, along(path, w, (startLen + endLen) / 2));
   };
-  handPaths.forEach((path, i) => {
-    const leave = pathLength(path.slice(0, splitAt(path, footPaths[i]) + 1), w);
-    if (i === 0) limb(path, leave + thick, J.r_shoulder, J.r_elbow, J.r_wrist);
-    else limb(path, leave + thick, J.l_shoulder, J.l_elbow, J.l_wrist);
-  });
-  for (const [path, hip, knee, ankle] of [[footPaths[0], hips[0], J.r_knee, J.r_ankle], [footPaths[1], hips[1], J.l_knee, J.l_ankle]] as const) {
-    const len = pathLength(path, w);
-    const radius = dt[path[Math.floor(path.length * 0.85)]] || 1;
-    const ankleP = along(path, w, len - radius);
-    put(ankle, ankleP);
-    put(knee, [(hip[0] + ankleP[0]) / 2, (hip[1] + ankleP[1]) / 2]);
-  }
+  // Image-left limbs are the figure's right ones.
+  put(J.r_shoulder, shoulders[0]); put(J.l_shoulder, shoulders[1]);
+  put(J.r_hip, hips[0]); put(J.l_hip, hips[1]);
+  limb(handPaths[0], shoulders[0], J.r_elbow, J.r_wrist, 0.75);
+  limb(handPaths[1], shoulders[1], J.l_elbow, J.l_wrist, 0.75);
+  limb(footPaths[0], hips[0], J.r_knee, J.r_ankle, 0.85);
+  limb(footPaths[1], hips[1], J.l_knee, J.l_ankle, 0.85);
   return j;
 }
