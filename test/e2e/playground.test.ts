@@ -143,6 +143,30 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-bad-input.png'), fullPage: true });
   });
 
+  it('works from the keyboard: the drop zones are file inputs with a visible focus ring', async () => {
+    await page.goto(base);
+    await page.focus('#api-key');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('image-input');
+    const ring = await page.evaluate(() => getComputedStyle(document.getElementById('image-drop')!).outlineStyle);
+    expect(ring).toBe('solid');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await chooser.setFiles(media.image);
+    await expect.poll(() => page.textContent('#image-drop-text')).toContain('character.png');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('video-input');
+    const [videoChooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await videoChooser.setFiles(media.video);
+    await expect.poll(() => page.textContent('#video-drop-text')).toContain('motion.mp4');
+    expect(await errorText('image')).toBe('');
+    expect(await errorText('video')).toBe('');
+    // Every control has a name a screen reader can read.
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, textarea, button')]
+      .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !el.textContent?.trim())
+      .map((el) => el.id || el.outerHTML.slice(0, 60)));
+    expect(unnamed).toEqual([]);
+  });
+
   it('creates a task, shows progress, then plays the result beside the driving video in sync', async () => {
     await page.goto(base);
     expect(await page.inputValue('#api-key')).toBe(KEY); // kept in localStorage
