@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandling } from '../../src/api/error-handler.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectImageFile, inspectVideoFile } from '../../src/media/inspect.js';
 import { MAX_INPUT_BYTES, validateImageInfo, validateVideoInfo } from '../../src/media/limits.js';
@@ -67,6 +68,7 @@ describe('playground routes', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     app = Fastify();
+    installErrorHandling(app, 1024);
     await registerPlayground(app);
   });
   afterAll(async () => { await app.close(); });
@@ -101,10 +103,11 @@ describe('playground routes', () => {
     expect(head.headers['content-type']).toBe('text/javascript; charset=utf-8');
   });
 
-  it('answers no file outside the list', async () => {
-    for (const url of ['/playground/index.html', '/playground/..%2Fpackage.json', '/playground/nope.js']) {
+  it('answers no file outside the list, with the API\'s 404 body', async () => {
+    for (const url of ['/playground/index.html', '/playground/..%2Fpackage.json', '/playground/..%2F..%2Fpackage.json', '/playground/nope.js']) {
       const res = await app.inject({ url });
-      expect(res.statusCode, url).not.toBe(200);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json(), url).toMatchObject({ code: 404, reason: 'API_NOT_FOUND' });
     }
   });
 });
