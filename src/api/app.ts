@@ -58,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app, bodyLimit);
+  // The API speaks JSON only: a text/plain body is refused as the wrong Content-Type, not parsed as a string.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onResponse', (request, reply, done) => {
     request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
