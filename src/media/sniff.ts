@@ -23,12 +23,28 @@ function boxSize(head: Uint8Array): number {
   return ((head[0] << 24) >>> 0) + (head[1] << 16) + (head[2] << 8) + head[3];
 }
 
-/** Printable text (ASCII or UTF-8) with no binary control bytes. */
+/** Length of the UTF-8 sequence led by byte `b`, or 0 if `b` cannot lead one. */
+function utf8SequenceLength(b: number): number {
+  if (b < 0x80) return 1;
+  if (b >= 0xc2 && b <= 0xdf) return 2;
+  if (b >= 0xe0 && b <= 0xef) return 3;
+  if (b >= 0xf0 && b <= 0xf4) return 4;
+  return 0;
+}
+
+/** Printable text: valid UTF-8 (a sequence cut by the end of `head` is fine) without binary control bytes. */
 function looksLikeText(head: Uint8Array): boolean {
   if (head.length === 0) return false;
-  for (const b of head) {
+  for (let i = 0; i < head.length;) {
+    const b = head[i];
     const allowedControl = b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0c || b === 0x1b;
     if ((b < 0x20 && !allowedControl) || b === 0x7f) return false;
+    const n = utf8SequenceLength(b);
+    if (n === 0) return false;
+    for (let k = 1; k < n && i + k < head.length; k++) {
+      if ((head[i + k] & 0xc0) !== 0x80) return false;
+    }
+    i += n;
   }
   return true;
 }
