@@ -92,7 +92,7 @@ export function fastifyErrorToAppError(err: FastifyError, bodyLimitBytes: number
 
 export function installErrorHandling(app: FastifyInstance, bodyLimitBytes: number): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    let appErr: AppError | null = null;
+    let appErr: AppError | null;
     if (isAppError(err)) appErr = err;
     else if (err.validation && err.validation.length > 0) {
       const context = err.validationContext ?? 'body';
