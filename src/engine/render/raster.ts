@@ -24,15 +24,25 @@ export interface DrawTransform { scale: number; dx: number; dy: number; mirror?:
 
 const FP = 256;
 
-const floatTextures = new WeakMap<Uint8Array, Float32Array>();
-function floatTexture(tex: PremultipliedTexture): Float32Array {
-  if (tex.data instanceof Float32Array) return tex.data;
-  let f = floatTextures.get(tex.data);
-  if (!f) {
-    f = new Float32Array(tex.data.length);
-    for (let i = 0; i < f.length; i++) f[i] = (i & 3) === 3 ? tex.data[i] / 255 : tex.data[i];
-    floatTextures.set(tex.data, f);
+/**
+ * The texture as Float32 RGBA (alpha 0..1) with a 1-texel transparent border, so bilinear taps need
+ * no bounds checks. Cached per texture buffer.
+ */
+const paddedTextures = new WeakMap<Float32Array | Uint8Array, Float32Array>();
+function paddedTexture(tex: PremultipliedTexture): Float32Array {
+  let f = paddedTextures.get(tex.data);
+  if (f) return f;
+  const { width: w, height: h, data } = tex;
+  const pw = w + 2;
+  f = new Float32Array(pw * (h + 2) * 4);
+  const alphaScale = data instanceof Float32Array ? 1 : 1 / 255;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 4; const d = ((y + 1) * pw + x + 1) * 4;
+      f[d] = data[s]; f[d + 1] = data[s + 1]; f[d + 2] = data[s + 2]; f[d + 3] = data[s + 3] * alphaScale;
+    }
   }
+  paddedTextures.set(tex.data, f);
   return f;
 }
 
@@ -93,50 +103,71 @@ function drawTriangle(
   const aa0 = fl[0]; const aa1 = fl[1]; const aa2 = fl[2];
   const du = sx1 * dUdE1 + sx2 * dUdE2 + sx0 * dUdE0;
   const dv = sx1 * dVdE1 + sx2 * dVdE2 + sx0 * dVdE0;
+  // Per edge, the smallest E still drawn: 0 (tie rule decides), or −0.5 / −1 px for AA edges.
+  const lim0 = aa0 === 0 ? 0 : -(aa0 === 1 ? 0.5 : 1) / inv[0];
+  const lim1 = aa1 === 0 ? 0 : -(aa1 === 1 ? 0.5 : 1) / inv[1];
+  const lim2 = aa2 === 0 ? 0 : -(aa2 === 1 ? 0.5 : 1) / inv[2];
+  const off0 = aa0 === 1 ? 0.5 : 1; const off1 = aa1 === 1 ? 0.5 : 1; const off2 = aa2 === 1 ? 0.5 : 1;
+  const i0 = inv[0]; const i1 = inv[1]; const i2 = inv[2];
+  const t0 = tie[0]; const t1 = tie[1]; const t2 = tie[2];
+  const pw = tw + 2; const pw4 = pw * 4;
+  const umax = tw; const vmax = th; // padded coords run −1..tw
   for (let py = minY; py <= maxY; py++) {
     const PY = py * FP; const PX = minX * FP;
-    let e0 = ex[0] * (PY - ay[0]) - ey[0] * (PX - ax[0]);
-    let e1 = ex[1] * (PY - ay[1]) - ey[1] * (PX - ax[1]);
-    let e2 = ex[2] * (PY - ay[2]) - ey[2] * (PX - ax[2]);
+    const r0 = ex[0] * (PY - ay[0]) - ey[0] * (PX - ax[0]);
+    const r1 = ex[1] * (PY - ay[1]) - ey[1] * (PX - ax[1]);
+    const r2 = ex[2] * (PY - ay[2]) - ey[2] * (PX - ax[2]);
+    // The span where all three edges can pass, with a pixel of margin; exact tests follow.
+    let lo = minX; let hi = maxX;
+    if (sx0 > 0) lo = Math.max(lo, minX + Math.floor((lim0 - r0) / sx0) - 1);
+    else if (sx0 < 0) hi = Math.min(hi, minX + Math.ceil((lim0 - r0) / sx0) + 1);
+    else if (r0 < lim0) continue;
+    if (sx1 > 0) lo = Math.max(lo, minX + Math.floor((lim1 - r1) / sx1) - 1);
+    else if (sx1 < 0) hi = Math.min(hi, minX + Math.ceil((lim1 - r1) / sx1) + 1);
+    else if (r1 < lim1) continue;
+    if (sx2 > 0) lo = Math.max(lo, minX + Math.floor((lim2 - r2) / sx2) - 1);
+    else if (sx2 < 0) hi = Math.min(hi, minX + Math.ceil((lim2 - r2) / sx2) + 1);
+    else if (r2 < lim2) continue;
+    if (lo > hi) continue;
+    const k = lo - minX;
+    let e0 = r0 + k * sx0; let e1 = r1 + k * sx1; let e2 = r2 + k * sx2;
     let u = e1 * dUdE1 + e2 * dUdE2 + e0 * dUdE0;
     let v = e1 * dVdE1 + e2 * dVdE2 + e0 * dVdE0;
-    let o = (py * cw + minX) * 3;
-    for (let px = minX; px <= maxX; px++, e0 += sx0, e1 += sx1, e2 += sx2, u += du, v += dv, o += 3) {
+    let o = (py * cw + lo) * 3;
+    for (let px = lo; px <= hi; px++, e0 += sx0, e1 += sx1, e2 += sx2, u += du, v += dv, o += 3) {
       let cov = 1;
-      if (aa0 === 0) { if (e0 < 0 || (e0 === 0 && !tie[0])) continue; } else {
-        const d = e0 * inv[0] + (aa0 === 1 ? 0.5 : 1);
+      if (aa0 === 0) { if (e0 < 0 || (e0 === 0 && !t0)) continue; } else {
+        const d = e0 * i0 + off0;
         if (d <= 0) continue; if (d < 1) cov *= d;
       }
-      if (aa1 === 0) { if (e1 < 0 || (e1 === 0 && !tie[1])) continue; } else {
-        const d = e1 * inv[1] + (aa1 === 1 ? 0.5 : 1);
+      if (aa1 === 0) { if (e1 < 0 || (e1 === 0 && !t1)) continue; } else {
+        const d = e1 * i1 + off1;
         if (d <= 0) continue; if (d < 1) cov *= d;
       }
-      if (aa2 === 0) { if (e2 < 0 || (e2 === 0 && !tie[2])) continue; } else {
-        const d = e2 * inv[2] + (aa2 === 1 ? 0.5 : 1);
+      if (aa2 === 0) { if (e2 < 0 || (e2 === 0 && !t2)) continue; } else {
+        const d = e2 * i2 + off2;
         if (d <= 0) continue; if (d < 1) cov *= d;
       }
-      // Bilinear sample; texels outside the texture are transparent.
-      const fx = Math.floor(u); const fy = Math.floor(v);
-      const ax_ = u - fx; const ay_ = v - fy;
-      let r = 0; let g = 0; let b = 0; let a = 0;
-      for (let j = 0; j < 2; j++) {
-        const ty = fy + j;
-        if (ty < 0 || ty >= th) continue;
-        const wy = j === 0 ? 1 - ay_ : ay_;
-        for (let i = 0; i < 2; i++) {
-          const tx = fx + i;
-          if (tx < 0 || tx >= tw) continue;
-          const wgt = wy * (i === 0 ? 1 - ax_ : ax_);
-          if (wgt === 0) continue;
-          const t = (ty * tw + tx) * 4;
-          r += wgt * tex[t]; g += wgt * tex[t + 1]; b += wgt * tex[t + 2]; a += wgt * tex[t + 3];
-        }
-      }
+      // Bilinear sample in the padded texture (texel (x, y) at padded (x + 1, y + 1)).
+      const uc = u < -1 ? -1 : u > umax ? umax : u;
+      const vc = v < -1 ? -1 : v > vmax ? vmax : v;
+      const fx = ((uc + 1) | 0) - 1; const fy = ((vc + 1) | 0) - 1; // floor, as uc, vc ≥ −1
+      const gx = uc - fx; const gy = vc - fy;
+      const t = ((fy + 1) * pw + fx + 1) * 4;
+      const w00 = (1 - gx) * (1 - gy); const w10 = gx * (1 - gy); const w01 = (1 - gx) * gy; const w11 = gx * gy;
+      const a = w00 * tex[t + 3] + w10 * tex[t + 7] + w01 * tex[t + pw4 + 3] + w11 * tex[t + pw4 + 7];
       if (a <= 0) continue;
+      const r = w00 * tex[t] + w10 * tex[t + 4] + w01 * tex[t + pw4] + w11 * tex[t + pw4 + 4];
+      const g = w00 * tex[t + 1] + w10 * tex[t + 5] + w01 * tex[t + pw4 + 1] + w11 * tex[t + pw4 + 5];
+      const b = w00 * tex[t + 2] + w10 * tex[t + 6] + w01 * tex[t + pw4 + 2] + w11 * tex[t + pw4 + 6];
       const keep = 1 - a * cov;
-      out[o] = r * cov + out[o] * keep + 0.5;
-      out[o + 1] = g * cov + out[o + 1] * keep + 0.5;
-      out[o + 2] = b * cov + out[o + 2] * keep + 0.5;
+      if (keep <= 0) {
+        out[o] = r + 0.5; out[o + 1] = g + 0.5; out[o + 2] = b + 0.5;
+      } else {
+        out[o] = r * cov + out[o] * keep + 0.5;
+        out[o + 1] = g * cov + out[o + 1] * keep + 0.5;
+        out[o + 2] = b * cov + out[o + 2] * keep + 0.5;
+      }
     }
   }
 }
@@ -155,7 +186,7 @@ export function drawRig(
   // Pixel centres at integers: (x + 0.5) is the continuous coordinate.
   const ox = s * 0.5 + t.dx - 0.5; const oy = s * 0.5 + t.dy - 0.5;
   const flipW = canvas.width - 1;
-  const target: Target = { canvas, tex: floatTexture(tex), tw: tex.width, th: tex.height };
+  const target: Target = { canvas, tex: paddedTexture(tex), tw: tex.width, th: tex.height };
   const byGroup = trianglesByGroup(rig);
   const X = [0, 0, 0]; const Y = [0, 0, 0]; const U = [0, 0, 0]; const V = [0, 0, 0]; const F = [0, 0, 0];
   for (const g of o.order) {

@@ -3,7 +3,7 @@
  * inside the mask, split where body-part groups touch, with geodesic skinning weights.
  */
 import Delaunator from 'delaunator';
-import { components, insideDistance, type BinaryMask } from '../segment/mask.js';
+import { components, dilate, insideDistance, type BinaryMask } from '../segment/mask.js';
 import { boundaryLoops, simplifyLoop } from './contour.js';
 import { labelBones } from './labels.js';
 import { GROUP_ATTACH_JOINT, JOINTS, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
@@ -43,7 +43,15 @@ function withoutSpecks(m: BinaryMask): BinaryMask {
   return { width: m.width, height: m.height, data };
 }
 
-/** Grid spacing s so that area/s² interior points plus perimeter/s outline points ≈ target. */
+/**
+ * Outline points are closer than grid points (relative to the grid spacing) and grid points keep
+ * half a spacing from the outline, so outline edges are Delaunay (Gabriel) edges and triangles
+ * follow the outline into concave corners.
+ */
+const OUTLINE_SPACING = 0.6;
+const GRID_CLEARANCE = 0.5;
+
+/** Grid spacing s so that area/s² interior points plus the outline points ≈ target. */
 function spacingFor(m: BinaryMask, target: number): { spacing: number; area: number } {
   const { width: w, height: h, data } = m;
   let area = 0; let perim = 0;
@@ -55,7 +63,8 @@ function spacingFor(m: BinaryMask, target: number): { spacing: number; area: num
       if (x === 0 || y === 0 || x === w - 1 || y === h - 1 || !data[i - 1] || !data[i + 1] || !data[i - w] || !data[i + w]) perim++;
     }
   }
-  const u = (-perim + Math.sqrt(perim * perim + 4 * area * target)) / (2 * area);
+  const p = perim / OUTLINE_SPACING;
+  const u = (-p + Math.sqrt(p * p + 4 * area * target)) / (2 * area);
   return { spacing: Math.max(2, 1 / u), area };
 }
 
@@ -65,17 +74,17 @@ function inside(m: BinaryMask, x: number, y: number): boolean {
 }
 
 /** Mesh points (outline loops + interior grid) and the Delaunay triangles kept inside the mask. */
-function triangulate(m: BinaryMask, target: number): { points: Float64Array; triangles: Uint32Array; spacing: number } {
+export function triangulate(m: BinaryMask, target: number): { points: Float64Array; triangles: Uint32Array; spacing: number } {
   const { spacing } = spacingFor(m, target);
   const pts: number[] = [];
   const tol = Math.max(0.75, spacing / 10);
-  for (const loop of boundaryLoops(m, Math.max(4, (spacing * spacing) / 4))) pts.push(...simplifyLoop(loop, m.width, tol, spacing));
+  for (const loop of boundaryLoops(m, Math.max(4, (spacing * spacing) / 4))) pts.push(...simplifyLoop(loop, m.width, tol, OUTLINE_SPACING * spacing));
   const dist = insideDistance(m);
   const half = spacing / 2;
   for (let y = half; y < m.height; y += spacing) {
     for (let x = half; x < m.width; x += spacing) {
       const xi = Math.round(x); const yi = Math.round(y);
-      if (xi < m.width && yi < m.height && dist[yi * m.width + xi] >= 0.45 * spacing) pts.push(x, y);
+      if (xi < m.width && yi < m.height && dist[yi * m.width + xi] >= GRID_CLEARANCE * spacing) pts.push(x, y);
     }
   }
   const points = Float64Array.from(pts);
@@ -83,13 +92,15 @@ function triangulate(m: BinaryMask, target: number): { points: Float64Array; tri
   const del = new Delaunator(points);
   const kept: number[] = [];
   const t = del.triangles;
+  // Midpoints of outline chords may round just outside a convex outline: test them 1 px out.
+  const near = dilate(m, 1);
   for (let i = 0; i < t.length; i += 3) {
     const a = t[i]; const b = t[i + 1]; const c = t[i + 2];
     const ax = points[2 * a]; const ay = points[2 * a + 1]; const bx = points[2 * b]; const by = points[2 * b + 1];
     const cx = points[2 * c]; const cy = points[2 * c + 1];
     // Centroid inside (AnimatedDrawings' test); edge midpoints too, so no triangle bridges a gap.
     if (!inside(m, (ax + bx + cx) / 3, (ay + by + cy) / 3)) continue;
-    if (!inside(m, (ax + bx) / 2, (ay + by) / 2) || !inside(m, (bx + cx) / 2, (by + cy) / 2) || !inside(m, (cx + ax) / 2, (cy + ay) / 2)) continue;
+    if (!inside(near, (ax + bx) / 2, (ay + by) / 2) || !inside(near, (bx + cx) / 2, (by + cy) / 2) || !inside(near, (cx + ax) / 2, (cy + ay) / 2)) continue;
     kept.push(a, b, c);
   }
   return { points, triangles: Uint32Array.from(kept), spacing };

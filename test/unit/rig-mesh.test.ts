@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { buildRig, type Rig } from '../../src/engine/rig/index.js';
+import { JOINTS, JOINT_INDEX as J, boneGroup } from '../../src/engine/rig/skeleton.js';
+import { dilate, erode, type BinaryMask } from '../../src/engine/segment/index.js';
+import { armDownFigure, figureMask, standardFigure } from './rig-figure.js';
+
+const vx = (r: Rig, v: number) => r.rest[2 * v];
+const vy = (r: Rig, v: number) => r.rest[2 * v + 1];
+const tri = (r: Rig, t: number) => [r.triangles[3 * t], r.triangles[3 * t + 1], r.triangles[3 * t + 2]];
+const centroid = (r: Rig, t: number) => {
+  const v = tri(r, t);
+  return [(vx(r, v[0]) + vx(r, v[1]) + vx(r, v[2])) / 3, (vy(r, v[0]) + vy(r, v[1]) + vy(r, v[2])) / 3];
+};
+
+/** Pixels covered by at least one triangle (pixel centres, closed triangles). */
+function coverage(r: Rig): Uint8Array {
+  const cov = new Uint8Array(r.width * r.height);
+  for (let t = 0; t < r.triangles.length / 3; t++) {
+    const v = tri(r, t);
+    const X = v.map((i) => vx(r, i)); const Y = v.map((i) => vy(r, i));
+    const cross = (a: number, b: number, px: number, py: number) => (X[b] - X[a]) * (py - Y[a]) - (Y[b] - Y[a]) * (px - X[a]);
+    for (let y = Math.floor(Math.min(...Y)); y <= Math.ceil(Math.max(...Y)); y++) {
+      for (let x = Math.floor(Math.min(...X)); x <= Math.ceil(Math.max(...X)); x++) {
+        const c = [cross(0, 1, x, y), cross(1, 2, x, y), cross(2, 0, x, y)];
+        if (c.every((k) => k >= -1e-6) || c.every((k) => k <= 1e-6)) cov[y * r.width + x] = 1;
+      }
+    }
+  }
+  return cov;
+}
+
+const inMask = (m: BinaryMask, x: number, y: number) => m.data[Math.round(y) * m.width + Math.round(x)] === 1;
+
+describe('buildRig on a rendered figure', () => {
+  const f = standardFigure();
+  const mask = figureMask(f);
+  const rig = buildRig(mask, f.joints, { targetVertices: 500 });
+
+  it('has about the target number of vertices', () => {
+    const n = rig.rest.length / 2;
+    expect(n).toBeGreaterThan(350);
+    expect(n).toBeLessThan(750);
+    const small = buildRig(mask, f.joints, { targetVertices: 250 }).rest.length / 2;
+    expect(small).toBeGreaterThan(170);
+    expect(small).toBeLessThan(380);
+  });
+
+  it('keeps every triangle inside the mask (sampled, 1 px tolerance for the outline)', () => {
+    const near = dilate(mask, 1);
+    for (let t = 0; t < rig.triangles.length / 3; t++) {
+      const v = tri(rig, t);
+      for (const [a, b, c] of [[1, 1, 1], [4, 1, 1], [1, 4, 1], [1, 1, 4], [2, 2, 1], [1, 2, 2], [2, 1, 2]]) {
+        const s = a + b + c;
+        const x = (a * vx(rig, v[0]) + b * vx(rig, v[1]) + c * vx(rig, v[2])) / s;
+        const y = (a * vy(rig, v[0]) + b * vy(rig, v[1]) + c * vy(rig, v[2])) / s;
+        expect(inMask(near, x, y), `triangle ${t} at ${x.toFixed(1)},${y.toFixed(1)}`).toBe(true);
+      }
+    }
+  });
+
+  it('covers every mask pixel at least 2 px inside the outline', () => {
+    const inner = erode(mask, 2);
+    const cov = coverage(rig);
+    let missed = 0;
+    for (let i = 0; i < cov.length; i++) if (inner.data[i] && !cov[i]) missed++;
+    expect(missed).toBe(0);
+  });
+
+  it('has weights that sum to 1 on known bones', () => {
+    const { bones, w, perVertex } = rig.weights;
+    for (let v = 0; v < rig.rest.length / 2; v++) {
+      let s = 0;
+      for (let k = 0; k < perVertex; k++) {
+        s += w[v * perVertex + k];
+        if (w[v * perVertex + k] > 0) expect(bones[v * perVertex + k]).toBeGreaterThanOrEqual(1);
+      }
+      expect(s).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('labels the hands, feet and head with their bones', () => {
+    const labelAt = (x: number, y: number) => {
+      let best = -1; let d = Infinity;
+      for (let t = 0; t < rig.triangles.length / 3; t++) {
+        const [cx, cy] = centroid(rig, t);
+        const e = Math.hypot(cx - x, cy - y);
+        if (e < d) { d = e; best = rig.triangleBone[t]; }
+      }
+      return best;
+    };
+    expect(labelAt(60, 186)).toBe(J.r_wrist);
+    expect(labelAt(262, 186)).toBe(J.l_wrist);
+    expect(labelAt(131, 360)).toBe(J.r_ankle);
+    expect(labelAt(160, 40)).toBe(J.head);
+    expect(boneGroup(labelAt(160, 170))).toBe('trunk');
+  });
+
+  it('gives no triangles to bones of joints that are not present', () => {
+    const present = JOINTS.map((n) => !['l_knee', 'l_ankle', 'r_knee', 'r_ankle'].includes(n));
+    const upper = buildRig(mask, f.joints, { present });
+    for (const b of upper.triangleBone) expect([J.l_knee, J.l_ankle, J.r_knee, J.r_ankle]).not.toContain(b);
+  });
+});
+
+describe('buildRig with an arm held against the torso', () => {
+  const f = armDownFigure();
+  const rig = buildRig(figureMask(f), f.joints);
+  const armOnly = (x: number, y: number) => x > f.torso.x1 + 2 && y > 140 && y < 225;
+
+  it('labels the arm pixels beside the torso as arm', () => {
+    let n = 0;
+    for (let t = 0; t < rig.triangles.length / 3; t++) {
+      const [cx, cy] = centroid(rig, t);
+      if (!armOnly(cx, cy)) continue;
+      n++;
+      expect(boneGroup(rig.triangleBone[t]), `triangle at ${cx.toFixed(0)},${cy.toFixed(0)}`).toBe('l_arm');
+    }
+    expect(n).toBeGreaterThan(5);
+  });
+
+  it('splits the mesh along the contact, away from the shoulder', () => {
+    const groupsOf = new Map<number, Set<string>>();
+    for (let t = 0; t < rig.triangles.length / 3; t++) {
+      for (const v of tri(rig, t)) {
+        if (!groupsOf.has(v)) groupsOf.set(v, new Set());
+        groupsOf.get(v)!.add(boneGroup(rig.triangleBone[t]));
+      }
+    }
+    for (const [v, g] of groupsOf) {
+      if (g.has('l_arm') && g.has('trunk')) expect(vy(rig, v), `shared vertex ${v}`).toBeLessThan(150);
+    }
+    expect(rig.boundaryEdge.filter((e) => e === 2).length).toBeGreaterThan(4);
+  });
+});
