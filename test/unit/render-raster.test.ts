@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { drawRig, makeCharacterTexture, type PremultipliedTexture, type RgbCanvas } from '../../src/engine/render/index.js';
+import { boneTransforms, buildRig, deformRig, type Rig } from '../../src/engine/rig/index.js';
+import { JOINT_INDEX as J, type PartGroup } from '../../src/engine/rig/skeleton.js';
+import { erode, refineMask } from '../../src/engine/segment/index.js';
+import type { RasterImage } from '../../src/engine/types.js';
+import { armDownFigure, drawingImage, figureMask, standardFigure } from './rig-figure.js';
+
+const ORDER: PartGroup[] = ['l_leg', 'r_leg', 'trunk', 'head', 'l_arm', 'r_arm'];
+const blank = (w: number, h: number, v = 0): RgbCanvas => ({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(v) });
+
+function solidTexture(w: number, h: number, rgb: [number, number, number], alpha: number): PremultipliedTexture {
+  const data = new Float32Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) { data[4 * i] = rgb[0] * alpha; data[4 * i + 1] = rgb[1] * alpha; data[4 * i + 2] = rgb[2] * alpha; data[4 * i + 3] = alpha; }
+  return { width: w, height: h, data };
+}
+
+/** A quad split along a diagonal: one group, the diagonal an interior edge, the rest silhouette. */
+function quadRig(pts: number[]): Rig {
+  return {
+    width: 100, height: 100, rest: Float32Array.from(pts), triangles: Uint32Array.from([0, 1, 2, 0, 2, 3]),
+    triangleBone: Uint8Array.from([J.neck, J.neck]),
+    weights: { bones: new Uint8Array(16).fill(J.neck), w: Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]), perVertex: 4 },
+    // Triangle 0 edges: 0→1, 1→2, 2→0 (diagonal); triangle 1: 0→2 (diagonal), 2→3, 3→0.
+    boundaryEdge: Uint8Array.from([1, 1, 0, 0, 1, 1]),
+    restJoints: new Float64Array(30),
+  };
+}
+
+describe('drawRig', () => {
+  const f = standardFigure();
+  const mask = figureMask(f);
+  const img = drawingImage(f, 11);
+  const refined = refineMask({ width: f.width, height: f.height, data: Float32Array.from(mask.data) });
+  const rig = buildRig(refined.binary, f.joints);
+  const tex = makeCharacterTexture(img, refined.soft);
+
+  it('reproduces the texture with identity transforms', () => {
+    const canvas = blank(f.width, f.height);
+    drawRig(canvas, tex, rig, rig.rest, { order: ORDER });
+    const inner = erode(refined.binary, 2);
+    let err = 0; let n = 0;
+    for (let i = 0; i < inner.data.length; i++) {
+      if (!inner.data[i]) continue;
+      for (let c = 0; c < 3; c++) { err += Math.abs(canvas.data[3 * i + c] - img.data[3 * i + c]); n++; }
+    }
+    expect(n).toBeGreaterThan(10_000);
+    expect(err / n).toBeLessThan(2);
+    // Outside the silhouette (2 px away) nothing is drawn.
+    const far = erode({ width: f.width, height: f.height, data: mask.data.map((v) => 1 - v) }, 2);
+    for (let i = 0; i < far.data.length; i++) if (far.data[i]) expect(canvas.data[3 * i]).toBe(0);
+  });
+
+  it('ramps coverage at the outline', () => {
+    const white = makeCharacterTexture({ width: f.width, height: f.height, channels: 3, data: new Uint8Array(f.width * f.height * 3).fill(255) }, refined.soft);
+    const canvas = blank(f.width, f.height);
+    drawRig(canvas, white, rig, rig.rest, { order: ORDER });
+    // Row 170 crosses the torso's left side at x = 122.
+    const row = Array.from({ length: 10 }, (_, k) => canvas.data[3 * (170 * f.width + 117 + k)]);
+    expect(row[0]).toBe(0);
+    expect(row[9]).toBe(255);
+    for (let k = 1; k < row.length; k++) expect(row[k]).toBeGreaterThanOrEqual(row[k - 1]);
+    expect(row.some((v) => v > 0 && v < 255)).toBe(true);
+  });
+
+  it('leaves no crack and no double blend along a shared edge', () => {
+    const rigQ = quadRig([10, 12, 80, 5, 90, 88, 6, 70]);
+    for (const alpha of [1, 0.5]) {
+      const canvas = blank(200, 200);
+      const t = { scale: 1.73, dx: 4.31, dy: 2.17 };
+      drawRig(canvas, solidTexture(100, 100, [255, 255, 255], alpha), rigQ, rigQ.rest, { order: ['trunk'], transform: t });
+      const expected = Math.round(255 * alpha);
+      // Along the diagonal (vertex 0 → vertex 2), away from the outline.
+      for (let s = 0.1; s <= 0.9; s += 0.005) {
+        const x = t.scale * (10 + s * 80) + t.dx + (t.scale - 1) / 2;
+        const y = t.scale * (12 + s * 76) + t.dy + (t.scale - 1) / 2;
+        for (const [px, py] of [[Math.floor(x), Math.floor(y)], [Math.ceil(x), Math.ceil(y)], [Math.floor(x), Math.ceil(y)], [Math.ceil(x), Math.floor(y)]]) {
+          expect(Math.abs(canvas.data[3 * (py * 200 + px)] - expected), `at ${px},${py} alpha ${alpha}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+
+  it('mirrors about the canvas centre', () => {
+    const a = blank(400, 420); const b = blank(400, 420);
+    const t = { scale: 1, dx: 30, dy: 0 };
+    drawRig(a, tex, rig, rig.rest, { order: ORDER, transform: t });
+    drawRig(b, tex, rig, rig.rest, { order: ORDER, transform: { ...t, mirror: true } });
+    let diff = 0;
+    for (let y = 0; y < 420; y++) for (let x = 0; x < 400; x++) for (let c = 0; c < 3; c++) diff += Math.abs(a.data[3 * (y * 400 + x) + c] - b.data[3 * (y * 400 + 399 - x) + c]);
+    expect(diff / (400 * 420 * 3)).toBeLessThan(0.05);
+  });
+
+  it('draws groups back to front in the given order', () => {
+    const fa = armDownFigure();
+    const m = figureMask(fa);
+    const rigA = buildRig(m, fa.joints);
+    // Arm red, everything else blue.
+    const data = new Uint8Array(fa.width * fa.height * 3);
+    for (let y = 0; y < fa.height; y++) {
+      for (let x = 0; x < fa.width; x++) {
+        const i = 3 * (y * fa.width + x);
+        if (x > fa.torso.x1 - 6 && y > 115 && y < 240) data[i] = 255; else data[i + 2] = 255;
+      }
+    }
+    const texA = makeCharacterTexture({ width: fa.width, height: fa.height, channels: 3, data } as RasterImage,
+      { width: fa.width, height: fa.height, data: Float32Array.from(m.data) });
+    // Swing the forearm across the torso.
+    const posed = Float64Array.from(fa.joints);
+    posed[2 * J.l_wrist] = 150; posed[2 * J.l_wrist + 1] = 190;
+    const verts = deformRig(rigA, boneTransforms(fa.joints, posed));
+    const cx = Math.round((fa.joints[2 * J.l_elbow] + 150) / 2 - 10); const cy = Math.round((fa.joints[2 * J.l_elbow + 1] + 190) / 2 + 3);
+    const front = blank(fa.width, fa.height);
+    drawRig(front, texA, rigA, verts, { order: ['trunk', 'l_arm'] });
+    const back = blank(fa.width, fa.height);
+    drawRig(back, texA, rigA, verts, { order: ['l_arm', 'trunk'] });
+    const i = 3 * (cy * fa.width + cx);
+    expect(front.data[i]).toBeGreaterThan(200);
+    expect(back.data[i + 2]).toBeGreaterThan(200);
+  });
+});

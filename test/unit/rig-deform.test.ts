@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { boneTransforms, buildRig, deformRig } from '../../src/engine/rig/index.js';
+import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup } from '../../src/engine/rig/skeleton.js';
+import { armDownFigure, figureMask, standardFigure } from './rig-figure.js';
+
+const apply = (m: Float64Array, b: number, x: number, y: number) => {
+  const o = 6 * b;
+  return [m[o] * x + m[o + 2] * y + m[o + 4], m[o + 1] * x + m[o + 3] * y + m[o + 5]];
+};
+
+describe('boneTransforms', () => {
+  const f = standardFigure();
+
+  it('is exactly the identity for the rest pose', () => {
+    const { m } = boneTransforms(f.joints, f.joints);
+    for (let b = 0; b < JOINTS.length; b++) expect(Array.from(m.subarray(6 * b, 6 * b + 6), (v) => v + 0)).toEqual([1, 0, 0, 1, 0, 0]);
+  });
+
+  it('maps each bone onto its posed bone, scaling only along it', () => {
+    const posed = Float64Array.from(f.joints);
+    for (let i = 0; i < posed.length; i++) posed[i] = posed[i] * 1.1 + (i % 2 ? 7 : -3) + Math.sin(i) * 15;
+    const { m } = boneTransforms(f.joints, posed);
+    for (let b = 1; b < JOINTS.length; b++) {
+      const p = PARENT[b];
+      const [px, py] = apply(m, b, f.joints[2 * p], f.joints[2 * p + 1]);
+      const [cx, cy] = apply(m, b, f.joints[2 * b], f.joints[2 * b + 1]);
+      expect(px).toBeCloseTo(posed[2 * p], 9); expect(py).toBeCloseTo(posed[2 * p + 1], 9);
+      expect(cx).toBeCloseTo(posed[2 * b], 9); expect(cy).toBeCloseTo(posed[2 * b + 1], 9);
+      // Across the bone lengths are kept: a unit normal stays a unit vector.
+      const rx = f.joints[2 * b] - f.joints[2 * p]; const ry = f.joints[2 * b + 1] - f.joints[2 * p + 1];
+      const l = Math.hypot(rx, ry);
+      const [nx, ny] = [-ry / l, rx / l];
+      const o = 6 * b;
+      expect(Math.hypot(m[o] * nx + m[o + 2] * ny, m[o + 1] * nx + m[o + 3] * ny)).toBeCloseTo(1, 9);
+    }
+    expect(Array.from(m.subarray(0, 6))).toEqual(Array.from(m.subarray(6 * J.neck, 6 * J.neck + 6)));
+  });
+});
+
+describe('deformRig', () => {
+  const f = armDownFigure();
+  const rig = buildRig(figureMask(f), f.joints);
+
+  it('returns the rest mesh exactly for identity transforms', () => {
+    const out = deformRig(rig, boneTransforms(f.joints, f.joints));
+    expect(Array.from(out)).toEqual(Array.from(rig.rest));
+  });
+
+  it('moves a forearm turned 90° rigidly and leaves the torso still', () => {
+    const posed = Float64Array.from(f.joints);
+    const ex = f.joints[2 * J.l_elbow]; const ey = f.joints[2 * J.l_elbow + 1];
+    const wx = f.joints[2 * J.l_wrist] - ex; const wy = f.joints[2 * J.l_wrist + 1] - ey;
+    posed[2 * J.l_wrist] = ex - wy; posed[2 * J.l_wrist + 1] = ey + wx; // +90°
+    const out = deformRig(rig, boneTransforms(f.joints, posed));
+    const { bones, w, perVertex } = rig.weights;
+    const rigidOn = (v: number, b: number) => bones[v * perVertex] === b && w[v * perVertex] === 1;
+    const forearm: number[] = []; let torso = 0;
+    for (let v = 0; v < rig.rest.length / 2; v++) {
+      if (rigidOn(v, J.l_wrist)) forearm.push(v);
+      let trunkOnly = true;
+      for (let k = 0; k < perVertex; k++) if (w[v * perVertex + k] > 0 && boneGroup(bones[v * perVertex + k]) !== 'trunk') trunkOnly = false;
+      if (trunkOnly) {
+        torso++;
+        expect(out[2 * v]).toBe(rig.rest[2 * v]); expect(out[2 * v + 1]).toBe(rig.rest[2 * v + 1]);
+      }
+    }
+    expect(forearm.length).toBeGreaterThan(10);
+    expect(torso).toBeGreaterThan(50);
+    for (const v of forearm) {
+      // Exactly the rotation about the elbow.
+      const rx = rig.rest[2 * v] - ex; const ry = rig.rest[2 * v + 1] - ey;
+      expect(Math.hypot(out[2 * v] - (ex - ry), out[2 * v + 1] - (ey + rx))).toBeLessThan(1e-3);
+    }
+    for (let i = 0; i < forearm.length; i++) {
+      for (let k = i + 1; k < forearm.length; k += 3) {
+        const a = forearm[i]; const b = forearm[k];
+        const d0 = Math.hypot(rig.rest[2 * a] - rig.rest[2 * b], rig.rest[2 * a + 1] - rig.rest[2 * b + 1]);
+        const d1 = Math.hypot(out[2 * a] - out[2 * b], out[2 * a + 1] - out[2 * b + 1]);
+        expect(Math.abs(d1 - d0)).toBeLessThan(0.5);
+      }
+    }
+  });
+
+  it('writes into a given buffer', () => {
+    const buf = new Float32Array(rig.rest.length);
+    expect(deformRig(rig, boneTransforms(f.joints, f.joints), buf)).toBe(buf);
+  });
+});
