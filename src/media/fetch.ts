@@ -62,8 +62,9 @@ export async function resolveSafeAddress(hostname: string, allowHosts: readonly 
   if (!pick) {
     const first = candidates[0];
     const kind = first ? blockedAddressKind(first.address) : null;
+    const where = !first ? '' : first.address === host ? `${field} URL address ${host} is a` : `${field} URL host "${host}" resolves to ${first.address}, a`;
     throw fetchFailed(field, first
-      ? `${field} URL host "${host}" resolves to ${first.address} (${kind ?? 'blocked'} address); only public addresses are fetched`
+      ? `${where} ${kind ?? 'blocked'} address; only public addresses are fetched`
       : `${field} URL host "${host}" has no address`, { actual: first?.address ?? host });
   }
   return { address: pick.address, family: pick.family === 6 ? 6 : 4 };
