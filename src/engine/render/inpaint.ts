@@ -56,23 +56,34 @@ function upsampleInto(coarse: Level, fine: Level): void {
 function relax(l: Level, holes: Int32Array, sweeps: number): void {
   const { w, h, c, val } = l;
   const omega = 1.6;
+  const n = holes.length;
+  // 4-neighbours of each hole pixel (value offsets; −1 where outside the image) and 1/count.
+  const nb = new Int32Array(n * 4);
+  const invCount = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const p = holes[k];
+    const x = p % w; const y = (p - x) / w;
+    nb[4 * k] = x > 0 ? (p - 1) * c : -1;
+    nb[4 * k + 1] = x < w - 1 ? (p + 1) * c : -1;
+    nb[4 * k + 2] = y > 0 ? (p - w) * c : -1;
+    nb[4 * k + 3] = y < h - 1 ? (p + w) * c : -1;
+    let cnt = 0;
+    for (let j = 0; j < 4; j++) if (nb[4 * k + j] >= 0) cnt++;
+    invCount[k] = cnt ? 1 / cnt : 0;
+  }
   for (let s = 0; s < sweeps; s++) {
     // Alternate direction so information travels both ways.
     const fwd = (s & 1) === 0;
-    for (let k = 0; k < holes.length; k++) {
-      const p = holes[fwd ? k : holes.length - 1 - k];
-      const x = p % w; const y = (p - x) / w;
-      let n = 0;
-      const acc = [0, 0, 0, 0];
-      const add = (q: number) => { n++; for (let ch = 0; ch < c; ch++) acc[ch] += val[q * c + ch]; };
-      if (x > 0) add(p - 1);
-      if (x < w - 1) add(p + 1);
-      if (y > 0) add(p - w);
-      if (y < h - 1) add(p + w);
-      if (n === 0) continue;
+    for (let i = 0; i < n; i++) {
+      const k = fwd ? i : n - 1 - i;
+      const ic = invCount[k];
+      if (ic === 0) continue;
+      const o = holes[k] * c;
       for (let ch = 0; ch < c; ch++) {
-        const cur = val[p * c + ch];
-        val[p * c + ch] = cur + omega * (acc[ch] / n - cur);
+        let acc = 0;
+        for (let j = 0; j < 4; j++) { const q = nb[4 * k + j]; if (q >= 0) acc += val[q + ch]; }
+        const cur = val[o + ch];
+        val[o + ch] = cur + omega * (acc * ic - cur);
       }
     }
   }
@@ -103,7 +114,7 @@ export function inpaint(img: RasterImage, hole: BinaryMask): RasterImage {
   relax(coarsest, holeList(coarsest.known), 200);
   for (let i = levels.length - 2; i >= 0; i--) {
     upsampleInto(levels[i + 1], levels[i]);
-    relax(levels[i], holeList(levels[i].known), i === 0 ? 24 : 16);
+    relax(levels[i], holeList(levels[i].known), i === 0 ? 12 : 16);
   }
   const data = Uint8Array.from(img.data);
   for (let p = 0; p < w * h; p++) {

@@ -14,35 +14,42 @@ function minChannel(img: RasterImage): Float32Array {
   return out;
 }
 
-/** Separable Gaussian blur with replicated borders (OpenCV's kernel for a given odd size). */
+/** Box blur of odd width `size` along rows (stride 1) or columns (stride w), borders replicated. */
+function boxPass(src: Float32Array, dst: Float32Array, w: number, h: number, size: number, horizontal: boolean): void {
+  const r = (size - 1) >> 1;
+  const n = horizontal ? w : h; const lines = horizontal ? h : w;
+  const step = horizontal ? 1 : w; const lineStep = horizontal ? w : 1;
+  const inv = 1 / size;
+  for (let l = 0; l < lines; l++) {
+    const base = l * lineStep;
+    const at = (i: number) => src[base + Math.min(n - 1, Math.max(0, i)) * step];
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += at(i);
+    for (let i = 0; i < n; i++) {
+      dst[base + i * step] = acc * inv;
+      acc += at(i + r + 1) - at(i - r);
+    }
+  }
+}
+
+/**
+ * Gaussian blur with OpenCV's sigma for a kernel of odd size `ksize`, approximated by three box
+ * blurs (running sums: cost independent of the kernel size, so large images stay fast).
+ */
 export function gaussianBlur(src: Float32Array, w: number, h: number, ksize: number): Float32Array {
   const sigma = 0.3 * ((ksize - 1) * 0.5 - 1) + 0.8;
-  const r = (ksize - 1) >> 1;
-  const k = new Float32Array(ksize);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) { k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)); sum += k[i + r]; }
-  for (let i = 0; i < ksize; i++) k[i] /= sum;
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const line = new Float32Array(Math.max(w, h) + 2 * r);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let i = 0; i < w + 2 * r; i++) line[i] = src[row + Math.min(w - 1, Math.max(0, i - r))];
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = 0; i < ksize; i++) s += k[i] * line[x + i];
-      tmp[row + x] = s;
-    }
+  const passes = 3;
+  const ideal = Math.sqrt((12 * sigma * sigma) / passes + 1);
+  let lower = Math.floor(ideal);
+  if (lower % 2 === 0) lower--;
+  const m = Math.round((12 * sigma * sigma - passes * lower * lower - 4 * passes * lower - 3 * passes) / (-4 * lower - 4));
+  const a = Float32Array.from(src); const b = new Float32Array(src.length);
+  for (let k = 0; k < passes; k++) {
+    const size = k < m ? lower : lower + 2;
+    boxPass(a, b, w, h, size, true);
+    boxPass(b, a, w, h, size, false);
   }
-  for (let x = 0; x < w; x++) {
-    for (let i = 0; i < h + 2 * r; i++) line[i] = tmp[Math.min(h - 1, Math.max(0, i - r)) * w + x];
-    for (let y = 0; y < h; y++) {
-      let s = 0;
-      for (let i = 0; i < ksize; i++) s += k[i] * line[y + i];
-      out[y * w + x] = s;
-    }
-  }
-  return out;
+  return a;
 }
 
 function toSoft(m: BinaryMask): SoftMask {
