@@ -44,7 +44,7 @@ function segment(marker: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
 }
 function jpeg(width: number, height: number, o: { orientation?: number; littleEndian?: boolean; sof?: number } = {}): Buffer {
-  const parts = [Buffer.from([0xff, 0xd8])];
+  const parts: Buffer[] = [Buffer.from([0xff, 0xd8])];
   parts.push(segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')));
   if (o.orientation !== undefined) parts.push(segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff(o.orientation, o.littleEndian ?? false)])));
   parts.push(segment(0xc4, Buffer.alloc(20))); // a DHT before the frame header (0xC4 is not a SOF)
