@@ -60,18 +60,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, bodyLimit);
   // The API speaks JSON only: a text/plain body is refused as the wrong Content-Type, not parsed as a string.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    done();
-  });
+  if (deps.logger && (deps.logger.level === 'debug' || deps.logger.level === 'trace')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      done();
+    });
+  }
 
   const auth = new ApiKeyAuth(store.keys, config.apiKeys);
   const videoUrl = (key: string) => signedObjectUrl(config.publicUrl, config.urlSigningSecret, key, now(), config.videoUrlTtlS);
 
   await app.register(async (v3) => {
     v3.decorateRequest('owner', '');
-    v3.addHook('onRequest', async (request) => {
-      request.owner = await auth.authenticate(request.headers.authorization);
+    // Callback style: a cached key is accepted without a promise (the task-result path is hot).
+    v3.addHook('onRequest', (request, _reply, done) => {
+      const header = request.headers.authorization;
+      const cached = auth.cachedOwner(header);
+      if (cached !== undefined) { request.owner = cached; done(); return; }
+      auth.authenticate(header).then((owner) => { request.owner = owner; done(); }, (err: Error) => done(err));
     });
 
     v3.withTypeProvider<TypeBoxTypeProvider>().post('/v3/async/kling-v2.6-pro-motion-control',
@@ -87,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     v3.withTypeProvider<TypeBoxTypeProvider>().get('/v3/async/task-result',
       { schema: { querystring: TaskResultQuery, response: { 200: TaskResultReply } } },
       async (request) => {
-        const task = await store.tasks.getTask(request.query.task_id);
+        const task = await store.tasks.getTaskStatus(request.query.task_id);
         // Another key's task is reported exactly like a missing one.
         if (!task || task.owner !== request.owner) throw new AppError('TASK_NOT_FOUND', 'task not found', { field: 'task_id' });
         return taskResultBody(task, videoUrl, config.videoUrlTtlS);

@@ -49,6 +49,11 @@ export class ApiKeyAuth {
     this.envHashes = envKeys.map(hashKey);
   }
 
+  /** The owner for a header already proven valid, without any lookup. */
+  cachedOwner(header: string | undefined): string | undefined {
+    return header === undefined ? undefined : this.cache.get(header);
+  }
+
   /** The owner (hex SHA-256 of the key) or an INVALID_API_KEY error. */
   async authenticate(header: string | undefined): Promise<string> {
     if (header !== undefined) {

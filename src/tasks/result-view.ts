@@ -1,6 +1,6 @@
 /** The contract's task-result body, built from a task record (pure; the API and the webhook both send it). */
 import { wireStatus } from './state.js';
-import type { TaskRecord } from './types.js';
+import type { TaskStatusView } from './types.js';
 
 export const TASK_TYPE = 'KLING_V2_6_PRO_MOTION_CONTROL';
 
@@ -22,7 +22,7 @@ export interface TaskResultBody {
 const msString = (ms: number | null) => (ms === null ? '' : String(ms));
 
 /** `videoUrl(key)` signs the result URL; it is only called for SUCCEED tasks. */
-export function taskResultBody(t: TaskRecord, videoUrl: (key: string) => string, videoUrlTtlS: number): TaskResultBody {
+export function taskResultBody(t: TaskStatusView, videoUrl: (key: string) => string, videoUrlTtlS: number): TaskResultBody {
   const ended = t.status === 'SUCCEED' || t.status === 'FAILED';
   const succeeded = t.status === 'SUCCEED' && t.resultKey !== null;
   return {

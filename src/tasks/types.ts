@@ -34,6 +34,9 @@ export interface TaskRecord extends NewTask {
   inputsDeleted: boolean;
 }
 
+/** What the task-result body needs: a narrower, cheaper read than the whole record. */
+export type TaskStatusView = Pick<TaskRecord, 'id' | 'owner' | 'status' | 'reason' | 'progress' | 'etaS' | 'submitMs' | 'executeMs' | 'completeMs' | 'resultKey'>;
+
 export type TaskOutcome =
   | { status: 'SUCCEED'; resultKey: string; completeMs: number }
   | { status: 'FAILED'; reason: string; completeMs: number };
@@ -42,6 +45,7 @@ export interface TaskStore {
   /** Inserts the task (QUEUED) and enqueues its job, atomically. */
   createTask(task: NewTask): Promise<void>;
   getTask(id: string): Promise<TaskRecord | null>;
+  getTaskStatus(id: string): Promise<TaskStatusView | null>;
   /** QUEUED → PROCESSING (sets execute time once); false if the task already ended. */
   markProcessing(id: string, nowMs: number): Promise<boolean>;
   /** Raises progress (never lowers it) and sets the ETA while PROCESSING. */

@@ -98,7 +98,7 @@ export class WebhookDispatcher {
     const log = this.d.logger.child({ taskId: x.taskId, webhookId: x.id });
     let error: string;
     try {
-      const task = await this.d.tasks.getTask(x.taskId);
+      const task = await this.d.tasks.getTaskStatus(x.taskId);
       if (!task) { await this.d.outbox.markFailed(x.id, 'task no longer exists', null); return; }
       // Built at delivery time, so a late retry still carries a working video URL.
       const body = webhookBody(taskResultBody(task, (key) => signedObjectUrl(c.publicUrl, c.urlSigningSecret, key, this.now(), c.videoUrlTtlS), c.videoUrlTtlS));

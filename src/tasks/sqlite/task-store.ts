@@ -1,7 +1,7 @@
 /** TaskStore on SQLite: prepared statements, forward-only status guards in SQL. */
 import type { CharacterOrientation } from '../../engine/types.js';
 import { allowedFrom, type TaskStatus } from '../state.js';
-import type { NewTask, TaskInput, TaskOutcome, TaskRecord, TaskStore } from '../types.js';
+import type { NewTask, TaskInput, TaskOutcome, TaskRecord, TaskStatusView, TaskStore } from '../types.js';
 import type { Db } from './db.js';
 import { randomUUID } from 'node:crypto';
 
@@ -29,6 +29,7 @@ export class SqliteTaskStore implements TaskStore {
   private readonly insertTask;
   private readonly insertJob;
   private readonly selectTask;
+  private readonly selectStatus;
   private readonly toProcessing;
   private readonly setProgress;
   private readonly toSucceed;
@@ -43,6 +44,8 @@ export class SqliteTaskStore implements TaskStore {
       @webhookUrl, @image, @video, @submitMs)`);
     this.insertJob = db.prepare('INSERT INTO jobs (task_id, created_ms) VALUES (?, ?)');
     this.selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    this.selectStatus = db.prepare(`SELECT id, owner, status, reason, progress, eta_s AS etaS, submit_ms AS submitMs, execute_ms AS executeMs,
+      complete_ms AS completeMs, result_key AS resultKey FROM tasks WHERE id = ?`);
     this.toProcessing = db.prepare(`UPDATE tasks SET status = 'PROCESSING', execute_ms = COALESCE(execute_ms, @now)
       WHERE id = @id AND status IN ('QUEUED','PROCESSING')`);
     this.setProgress = db.prepare(`UPDATE tasks SET progress = MAX(progress, MIN(99, @p)), eta_s = @eta
@@ -68,14 +71,13 @@ export class SqliteTaskStore implements TaskStore {
     })();
   }
 
-  /** Synchronous read for the hot task-result path. */
-  getTaskSync(id: string): TaskRecord | null {
+  async getTask(id: string): Promise<TaskRecord | null> {
     const row = this.selectTask.get(id) as TaskRow | undefined;
     return row ? toRecord(row) : null;
   }
 
-  async getTask(id: string): Promise<TaskRecord | null> {
-    return (this.getTaskSync(id));
+  async getTaskStatus(id: string): Promise<TaskStatusView | null> {
+    return (this.selectStatus.get(id) as TaskStatusView | undefined) ?? null;
   }
 
   async markProcessing(id: string, nowMs: number): Promise<boolean> {
