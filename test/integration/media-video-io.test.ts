@@ -79,6 +79,20 @@ describe('readVideoFrames', () => {
     expect(a.equals(b)).toBe(true);
   });
 
+  it('applies the display-matrix rotation while decoding', async () => {
+    // Stored 640x360: left half red, right half blue; rotate=90 makes it a 360x640 picture with the halves stacked.
+    await gen(['-f', 'lavfi', '-i', 'color=c=red:s=320x360:r=10:d=3', '-f', 'lavfi', '-i', 'color=c=blue:s=320x360:r=10:d=3',
+      '-filter_complex', 'hstack', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file('halves.mp4')]);
+    await gen(['-i', file('halves.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file('halves-rotated.mp4')]);
+    const frames = await collect(readVideoFrames({ input: file('halves-rotated.mp4'), width: 36, height: 64, fps: 10 }));
+    expect(frames).toHaveLength(30);
+    const px = (x: number, y: number): number[] => [...frames[0].subarray((y * 36 + x) * 3, (y * 36 + x) * 3 + 3)];
+    // Top and bottom differ (rotated), left and right of one row agree (not merely squeezed).
+    expect(px(18, 5)[0] - px(18, 58)[0]).not.toBe(0);
+    expect(Math.abs(px(18, 5)[2] - px(18, 58)[2])).toBeGreaterThan(150);
+    px(3, 5).forEach((v, c) => expect(Math.abs(v - px(32, 5)[c])).toBeLessThanOrEqual(6));
+  });
+
   it('stops ffmpeg when the consumer stops early', async () => {
     const clip = file('long.mp4');
     await gen(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=10', '-c:v', 'libx264', '-preset', 'ultrafast', clip]);
