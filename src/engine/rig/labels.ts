@@ -4,7 +4,7 @@
  */
 import type { BinaryMask } from '../segment/mask.js';
 import { geodesic } from './geodesic.js';
-import { JOINTS, PARENT, type JointPositions } from './skeleton.js';
+import { JOINTS, JOINT_INDEX as J, PARENT, type JointPositions } from './skeleton.js';
 
 const SEEDS_PER_BONE = 20;
 /** The labelling grid is downscaled to at most about this many mask pixels. */
@@ -52,15 +52,19 @@ export function labelBones(
     for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) grid[row + Math.floor(x / f)] = 1;
   }
   const sources: number[] = []; const labels: number[] = [];
-  for (const b of bones) {
-    const p = PARENT[b];
+  const seedLine = (from: number, to: number, label: number) => {
     for (let k = 0; k < SEEDS_PER_BONE; k++) {
       const t = (k + 0.5) / SEEDS_PER_BONE;
-      const x = Math.floor((rest[2 * p] + t * (rest[2 * b] - rest[2 * p])) / f);
-      const y = Math.floor((rest[2 * p + 1] + t * (rest[2 * b + 1] - rest[2 * p + 1])) / f);
+      const x = Math.floor((rest[2 * from] + t * (rest[2 * to] - rest[2 * from])) / f);
+      const y = Math.floor((rest[2 * from + 1] + t * (rest[2 * to + 1] - rest[2 * from + 1])) / f);
       if (x < 0 || y < 0 || x >= w || y >= h || !grid[y * w + x]) continue;
-      sources.push(y * w + x); labels.push(b);
+      sources.push(y * w + x); labels.push(label);
     }
+  };
+  for (const b of bones) seedLine(PARENT[b], b, b);
+  // The torso's sides (shoulder to hip) are trunk too: a wide torso is not claimed by the upper arms.
+  for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
+    if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);
   }
   const geo = geodesic(grid, w, h, sources, labels);
   const nTri = tris.length / 3;

@@ -120,6 +120,7 @@ export function hasPlainBackground(img: RasterImage): boolean {
   sat.sort((a, b) => a - b);
   const q = (arr: number[], f: number) => arr[Math.min(arr.length - 1, Math.floor(f * arr.length))];
   const median = q(lum, 0.5);
-  // Paper: light, little colour, and most of the border within a narrow band (shading allowed).
-  return median >= 150 && q(sat, 0.5) <= 40 && q(lum, 0.9) - q(lum, 0.1) <= 45;
+  // Paper: light to mid grey (a photographed sheet is often ~140), almost no colour anywhere on the
+  // border, and most of it within a narrow band (shading allowed).
+  return median >= 110 && q(sat, 0.5) <= 30 && q(sat, 0.9) <= 50 && q(lum, 0.9) - q(lum, 0.1) <= 45;
 }

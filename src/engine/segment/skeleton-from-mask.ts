@@ -113,8 +113,6 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
   const feetLR = [...feet].sort((a, b) => xy(a)[0] - xy(b)[0]);
 
   const fromHead = geodesic(data, w, h, [head], [0]);
-  const footPaths = feetLR.map((p) => pathTo(fromHead.prev, p).reverse());
-  const handPaths = hands.map((p) => pathTo(fromHead.prev, p).reverse());
   // Neck: the narrowest point on the way down from the head (skipping the crown), then down to
   // where the body widens again (the shoulder line).
   const down = pathTo(fromHead.prev, chest).reverse();
@@ -147,22 +145,49 @@ export function skeletonFromMask(mask: BinaryMask): JointPositions | null {
   const hips: [number, number][] = [[cx - 0.5 * thick, rootY], [cx + 0.5 * thick, rootY]];
   const shoulders: [number, number][] = [[cx - 0.85 * thick, shoulderY], [cx + 0.85 * thick, shoulderY]];
   /** Wrist or ankle one limb radius short of the tip; the middle joint halfway along the path from the girdle. */
-  const limb = (path: number[], from: [number, number], mid: number, end: number, tipShare: number) => {
+  /** Nearest mask pixel to a point. */
+  const snap = (pt: [number, number]): number => {
+    let best = -1; let bd = Infinity;
+    const r = Math.ceil(2 * thick) + 2;
+    for (let y = Math.max(0, Math.round(pt[1]) - r); y <= Math.min(h - 1, Math.round(pt[1]) + r); y++) {
+      for (let x = Math.max(0, Math.round(pt[0]) - r); x <= Math.min(w - 1, Math.round(pt[0]) + r); x++) {
+        const d = (x - pt[0]) ** 2 + (y - pt[1]) ** 2;
+        if (data[y * w + x] && d < bd) { bd = d; best = y * w + x; }
+      }
+    }
+    return best;
+  };
+  /** The thickest pixel near p (pulls a point on a path that hugs a bend back to the limb's middle). */
+  const centre = (p: number): [number, number] => {
+    const [px, py] = xy(p);
+    const r = Math.ceil(dt[p] * 2) + 1;
+    let best = p; let bv = -Infinity;
+    for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r); y++) {
+      for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++) {
+        const v = dt[y * w + x] - 0.5 * Math.hypot(x - px, y - py);
+        if (v > bv) { bv = v; best = y * w + x; }
+      }
+    }
+    return xy(best);
+  };
+  /** Wrist or ankle one limb radius short of the tip; the middle joint halfway along the limb. */
+  const limb = (tip: number, from: [number, number], mid: number, end: number) => {
+    const src = snap(from);
+    const path = src < 0 ? [] : pathTo(geodesic(data, w, h, [src], [0]).prev, tip).reverse();
+    if (path.length < 2 || path[0] !== src) { put(end, xy(tip)); put(mid, [(from[0] + xy(tip)[0]) / 2, (from[1] + xy(tip)[1]) / 2]); return; }
     const len = pathLength(path, w);
-    let nearest = 0; let nd = Infinity;
-    path.forEach((p, i) => { const d = Math.hypot(p % w - from[0], Math.floor(p / w) - from[1]); if (d < nd) { nd = d; nearest = i; } });
-    const startLen = pathLength(path.slice(0, nearest + 1), w);
-    const radius = dt[path[Math.floor(path.length * tipShare)]] || 1;
-    const endLen = Math.max(startLen, len - radius);
+    const radius = Math.min(dt[path[Math.floor(path.length * 0.7)]] || 1, 0.25 * len);
+    const endLen = len - radius;
     put(end, along(path, w, endLen));
-    put(mid, along(path, w, (startLen + endLen) / 2));
+    const m = along(path, w, endLen / 2);
+    put(mid, centre(Math.round(m[1]) * w + Math.round(m[0])));
   };
   // Image-left limbs are the figure's right ones.
   put(J.r_shoulder, shoulders[0]); put(J.l_shoulder, shoulders[1]);
   put(J.r_hip, hips[0]); put(J.l_hip, hips[1]);
-  limb(handPaths[0], shoulders[0], J.r_elbow, J.r_wrist, 0.75);
-  limb(handPaths[1], shoulders[1], J.l_elbow, J.l_wrist, 0.75);
-  limb(footPaths[0], hips[0], J.r_knee, J.r_ankle, 0.85);
-  limb(footPaths[1], hips[1], J.l_knee, J.l_ankle, 0.85);
+  limb(hands[0], shoulders[0], J.r_elbow, J.r_wrist);
+  limb(hands[1], shoulders[1], J.l_elbow, J.l_wrist);
+  limb(feetLR[0], hips[0], J.r_knee, J.r_ankle);
+  limb(feetLR[1], hips[1], J.l_knee, J.l_ankle);
   return j;
 }
