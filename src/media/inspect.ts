@@ -7,6 +7,7 @@ import { AppError } from '../api/errors.js';
 import type { CharacterOrientation } from '../engine/types.js';
 import { ffprobeJson } from './ffmpeg.js';
 import { readImageHeader } from './image-header.js';
+import { walkTopLevelBoxes } from './isobmff.js';
 import { checkFileSize, validateImageInfo, validateVideoInfo } from './limits.js';
 import { parseProbe, type ProbeResult } from './probe.js';
 import { describeFormat, isobmffBrand, SNIFF_BYTES, sniffFormat } from './sniff.js';
@@ -66,6 +67,21 @@ export async function inspectImageFile(path: string): Promise<ImageInfo> {
   return info;
 }
 
+/** The top-level box cut short by truncation, if any. */
+async function truncatedBox(path: string, size: number): Promise<string | null> {
+  const fh = await open(path, 'r');
+  try {
+    const { truncated } = await walkTopLevelBoxes(async (offset) => {
+      const buf = Buffer.alloc(16);
+      const { bytesRead } = await fh.read(buf, 0, 16, offset);
+      return buf.subarray(0, bytesRead);
+    }, size);
+    return truncated ? truncated.type || 'header' : null;
+  } finally {
+    await fh.close();
+  }
+}
+
 function unreadableVideo(): AppError {
   return new AppError('INVALID_VIDEO_FORMAT', 'video could not be read: file is truncated or not a video', { field: 'video' });
 }
@@ -75,6 +91,9 @@ export function videoInfoFromProbe(probe: ProbeResult, brand: string, bytes: num
   const v = probe.video;
   if (!v) throw new AppError('INVALID_VIDEO_FORMAT', 'video has no video stream (audio only or empty); send a video with moving pictures', { field: 'video' });
   if (!(v.codedWidth > 0 && v.codedHeight > 0) || !(v.fps > 0) || !(v.durationS > 0)) throw unreadableVideo();
+  if (v.codecName === '' || v.codecName === 'none') {
+    throw new AppError('INVALID_VIDEO_FORMAT', 'video uses a codec that cannot be decoded; use H.264, HEVC or another common codec', { field: 'video' });
+  }
   return {
     container: brand === 'qt' ? 'mov' : 'mp4',
     width: v.width, height: v.height, codedWidth: v.codedWidth, codedHeight: v.codedHeight, rotation: v.rotation,
@@ -97,6 +116,8 @@ export async function inspectVideoFile(path: string, orientation: CharacterOrien
     throw new AppError('INVALID_VIDEO_FORMAT', `video is a HEIF/AVIF still image (brand "${brand}"); only MP4 or MOV video is accepted`,
       { field: 'video', limit: 'mp4|mov', actual: brand });
   }
+  // ffprobe accepts a faststart file cut inside its media data; the box sizes do not lie.
+  if (await truncatedBox(path, size) !== null) throw unreadableVideo();
   let probe: ProbeResult;
   try {
     probe = parseProbe(await ffprobeJson(path));

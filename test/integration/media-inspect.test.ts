@@ -55,6 +55,16 @@ describe('inspectVideoFile', () => {
       reason: 'INVALID_VIDEO_FORMAT', message: 'video could not be read: file is truncated or not a video', metadata: { field: 'video' } });
   });
 
+  it('refuses a faststart MP4 cut inside its media data, which ffprobe alone would accept', async () => {
+    await gen(['-i', file('base.mp4'), '-c', 'copy', '-movflags', '+faststart', file('faststart.mp4')]);
+    const whole = await readFile(file('faststart.mp4'));
+    await writeFile(file('faststart-cut.mp4'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    expect(parseProbe(await ffprobeJson(file('faststart-cut.mp4'))).video).not.toBeNull();
+    await expect(inspectVideoFile(file('faststart-cut.mp4'), 'video')).rejects.toMatchObject({
+      reason: 'INVALID_VIDEO_FORMAT', message: 'video could not be read: file is truncated or not a video' });
+    expect((await inspectVideoFile(file('faststart.mp4'), 'video')).frameCount).toBe(60);
+  });
+
   it('refuses a text file named .mp4, an MKV and an AVI by their bytes', async () => {
     await writeFile(file('notes.mp4'), 'this is not a video, just some text\n'.repeat(20));
     await expect(inspectVideoFile(file('notes.mp4'), 'video')).rejects.toMatchObject({
