@@ -145,18 +145,21 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
 
   it('works from the keyboard: the drop zones are file inputs with a visible focus ring', async () => {
     await page.goto(base);
+    // Waiting first turns on Playwright's chooser interception before the key opens one.
+    const imageChooser = page.waitForEvent('filechooser');
     await page.focus('#api-key');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('image-input');
     const ring = await page.evaluate(() => getComputedStyle(document.getElementById('image-drop')!).outlineStyle);
     expect(ring).toBe('solid');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-    await chooser.setFiles(media.image);
+    await page.keyboard.press('Enter');
+    await (await imageChooser).setFiles(media.image);
     await expect.poll(() => page.textContent('#image-drop-text')).toContain('character.png');
+    const videoChooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('video-input');
-    const [videoChooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-    await videoChooser.setFiles(media.video);
+    await page.keyboard.press('Space');
+    await (await videoChooser).setFiles(media.video);
     await expect.poll(() => page.textContent('#video-drop-text')).toContain('motion.mp4');
     expect(await errorText('image')).toBe('');
     expect(await errorText('video')).toBe('');
