@@ -91,13 +91,20 @@ export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool)
       { field: 'image' });
   }
 
+  return assembleCharacter(image, refined, joints, present, method, skeletonSource);
+}
+
+/** Rig, texture and clean plate for a character whose mask and joints are known. */
+export function assembleCharacter(
+  image: RasterImage, refined: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: boolean[],
+  segmentation: SegmentationMethod, skeletonSource: Character['skeletonSource'],
+): Character {
   const rig = buildRig(refined.binary, joints, { present });
   const texture = makeCharacterTexture(image, refined.soft);
   // Fill a little beyond the outline so no halo of the character stays in the plate.
   const grow = Math.max(3, Math.round(Math.min(image.width, image.height) / 150));
   const plate = inpaint(rgbOf(image), dilate(refined.binary, grow));
   return {
-    image, rig, texture, mask: refined.binary, softMask: refined.soft, plate, joints, present,
-    segmentation: method, skeletonSource,
+    image, rig, texture, mask: refined.binary, softMask: refined.soft, plate, joints, present, segmentation, skeletonSource,
   };
 }
