@@ -21,6 +21,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
+/** For page changes that follow a local step (a decode, a metadata read): generous on a loaded CI box. */
+const SOON = { timeout: 10_000 };
 if (!haveChromium) console.warn(`playground browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 async function ffmpeg(args: string[]): Promise<void> {
@@ -122,7 +124,7 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     await page.goto(base);
     await page.fill('#api-key', KEY);
     await page.setInputFiles('#image-input', media.smallImage);
-    await expect.poll(() => errorText('image')).not.toBe('');
+    await expect.poll(() => errorText('image'), SOON).not.toBe('');
     const image = await apiMessage(media.smallImage, media.video);
     expect(image.field).toBe('image');
     expect(await errorText('image')).toBe(image.message);
@@ -130,11 +132,11 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
 
     await page.setInputFiles('#image-input', media.image);
     await page.setInputFiles('#video-input', media.shortVideo);
-    await expect.poll(() => errorText('video')).not.toBe('');
+    await expect.poll(() => errorText('video'), SOON).not.toBe('');
     const video = await apiMessage(media.image, media.shortVideo);
     expect(video.field).toBe('video');
     expect(await errorText('video')).toBe(video.message);
-    expect(await errorText('image')).toBe('');
+    await expect.poll(() => errorText('image'), SOON).toBe('');
 
     // Submitting now sends nothing and puts the focus on the field to fix.
     await page.click('#submit');
@@ -154,13 +156,13 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     expect(ring).toBe('solid');
     await page.keyboard.press('Enter');
     await (await imageChooser).setFiles(media.image);
-    await expect.poll(() => page.textContent('#image-drop-text')).toContain('character.png');
+    await expect.poll(() => page.textContent('#image-drop-text'), SOON).toContain('character.png');
     const videoChooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('video-input');
     await page.keyboard.press('Space');
     await (await videoChooser).setFiles(media.video);
-    await expect.poll(() => page.textContent('#video-drop-text')).toContain('motion.mp4');
+    await expect.poll(() => page.textContent('#video-drop-text'), SOON).toContain('motion.mp4');
     expect(await errorText('image')).toBe('');
     expect(await errorText('video')).toBe('');
     // Every control has a name a screen reader can read.
@@ -232,7 +234,7 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
 
     // The recent list has the task, done, with a thumbnail of the result's first frame.
     const item = page.locator(`#recent-list li[data-task="${taskId}"]`);
-    await expect.poll(() => item.locator('img.thumb').getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+    await expect.poll(() => item.locator('img.thumb').getAttribute('src'), SOON).toMatch(/^data:image\/jpeg;base64,/);
     expect(await item.locator('.status').textContent()).toBe('Done');
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-desktop-result.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -272,7 +274,7 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     await page.fill('#api-key', 'not-a-key-this-server-issued');
     await page.fill('#prompt', '');
     await page.click('#submit');
-    await expect.poll(() => errorText('api-key')).toContain('not known to this server');
+    await expect.poll(() => errorText('api-key'), SOON).toContain('not known to this server');
     // Chromium logs every 4xx response; that one line is the only console error allowed here.
     expect(consoleErrors).toEqual([expect.stringContaining('status of 403')]);
   });
