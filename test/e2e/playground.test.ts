@@ -137,6 +137,11 @@ describe.skipIf(!haveChromium)('the playground in Chromium', () => {
     expect(video.field).toBe('video');
     expect(await errorText('video')).toBe(video.message);
     await expect.poll(() => errorText('image'), SOON).toBe('');
+    // The duration limit follows the orientation chosen.
+    await page.check('input[name=character_orientation][value=image]');
+    expect(await errorText('video')).toBe('video lasts 1.0 s; with character_orientation=image it must last 3 to 10 s');
+    await page.check('input[name=character_orientation][value=video]');
+    expect(await errorText('video')).toBe(video.message);
 
     // Submitting now sends nothing and puts the focus on the field to fix.
     await page.click('#submit');
