@@ -74,7 +74,9 @@ describe('planRetarget', () => {
 
   it('image orientation: keeps the character in its place and size, moving in place by the scaled root motion', () => {
     const d = track(20);
-    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 800, canvasHeight: 1000 });
+    // A roomy image, so keeping the character in frame never has to push it.
+    const roomy = { ...character, imageWidth: 600 };
+    const plan = planRetarget(roomy, d, { orientation: 'image', canvasWidth: 1200, canvasHeight: 1000 });
     expect(plan.transform.scale).toBeCloseTo(2);
     const roots = plan.frames.map((f) => f.joints[2 * J.root]);
     // The driving root moves 19 px at twice the character's size: about 9.5 px for the character.
@@ -104,6 +106,12 @@ describe('planRetarget', () => {
     expect(video.frames.map((f) => f.mirror)).toEqual(away);
     const image = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
     expect(image.frames.every((f) => !f.mirror)).toBe(true);
+  });
+
+  it('keeps a character without legs (cut off by the image) rooted in place', () => {
+    const noLegs = { ...character, imageWidth: 600, present: JOINTS.map((n) => !/knee|ankle/.test(n)) };
+    const plan = planRetarget(noLegs, track(20), { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    for (const f of plan.frames) expect(f.joints[2 * J.root]).toBe(restChar[2 * J.root]);
   });
 
   it('keeps the legs still when the driving video does not show them', () => {

@@ -7,10 +7,10 @@ export function stableFacing(readings: readonly (boolean | null)[], fps: number,
   const out = new Array<boolean>(n).fill(false);
   if (n === 0) return out;
   const hold = Math.max(1, Math.round(holdS * fps));
-  // Initial state: the majority of the first decided readings (up to 1 s worth).
+  // Initial state: the majority of the readings in the first second (a tie means facing us).
   let away = 0;
   let front = 0;
-  for (let i = 0; i < n && away + front < Math.max(hold, Math.round(fps)); i++) {
+  for (let i = 0; i < Math.min(n, Math.max(hold, Math.round(fps))); i++) {
     if (readings[i] === true) away++;
     else if (readings[i] === false) front++;
   }

@@ -198,10 +198,11 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
     const hasRoot = confident(dc, J.root);
     const root: [number, number] = video
       ? (hasRoot ? [dj[0] * toChar, dj[1] * toChar] : [NaN, NaN])
-      : (hasRoot ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
+      : (hasRoot && charLegs ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
     const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs);
     posed.push(p);
 
+    // A character cut off by the image's edge (no legs) stays rooted: moving it would show the cut.
     // Feet on the ground: where the person's ankles are seen, the character's lowest ankle goes
     // where the person's goes (video) or lifts off its own ground as much as the person's does (image).
     if (useLegs && ankles[t] !== null) {
