@@ -1,7 +1,8 @@
 /**
  * Skinning weights. Each vertex belongs to the bone its triangles are labelled with (geodesic labels,
  * so an arm never drags the torso). Near a joint it blends with the bones meeting there, by how much
- * nearer it is to its own bone than to theirs; elsewhere limbs are rigid.
+ * nearer it is to its own bone than to theirs; elsewhere limbs are rigid. Slot 0 holds the vertex's
+ * own bone; deformRig turns the vertex about the shared joint by the other slots' shares.
  */
 import { distToBone } from './labels.js';
 import { JOINTS, PARENT, boneGroup, type JointPositions } from './skeleton.js';
@@ -64,7 +65,7 @@ export function skinningWeights(
       if (!present[bone] || !present[PARENT[bone]]) continue;
       // Across groups only where the vertex joins them (split copies belong to one group).
       if (boneGroup(bone) !== boneGroup(primary) && !groupsAt[v].has(boneGroup(bone))) continue;
-      const width = Math.min(40, Math.max(2 * spacing / 3, 0.25 * Math.min(boneLen(bone), boneLen(primary))));
+      const width = Math.min(40, Math.max(2 * spacing / 3, 0.3 * Math.min(boneLen(bone), boneLen(primary))));
       if (Math.hypot(x - joints[2 * joint], y - joints[2 * joint + 1]) > 2.5 * width) continue;
       const raw = 1 - smoothstep(0, width, distToBone(x, y, joints, bone) - dPrimary);
       if (raw > 0) cand.push({ bone, raw });
