@@ -366,7 +366,7 @@ async function poll(id) {
   if (id !== current) return;
   if (!res.ok) {
     if (res.status === 404) updateTask(id, { status: 'NOT_FOUND' });
-    if (res.status >= 500) return again();
+    if (res.status >= 500 || res.status === 429) return again(); // passing troubles: keep polling
     say(FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`, true);
     return showApiError(body, res.status);
   }
