@@ -70,7 +70,11 @@ export async function resolveSafeAddress(hostname: string, allowHosts: readonly 
   return { address: pick.address, family: pick.family === 6 ? 6 : 4 };
 }
 
-/** A net lookup that answers only checked addresses; for http.request({ lookup }). */
+/**
+ * A net lookup that answers only checked addresses; for http.request({ lookup }).
+ * Node never calls `lookup` for a URL whose host is an IP literal: check such URLs with
+ * resolveSafeAddress first, or use pinnedSafeLookup, which covers both.
+ */
 export function safeLookup(allowHosts: readonly string[]): LookupFunction {
   return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     resolveSafeAddress(hostname, allowHosts).then(
@@ -81,6 +85,15 @@ export function safeLookup(allowHosts: readonly string[]): LookupFunction {
       (err: unknown) => callback(err),
     );
   }) as LookupFunction;
+}
+
+/**
+ * Checks `hostname` now (IP literals included) and returns a lookup pinned to the checked address,
+ * so the connection goes exactly where the check said. Throws INPUT_FETCH_FAILED when refused.
+ */
+export async function pinnedSafeLookup(hostname: string, allowHosts: readonly string[], field = 'url'): Promise<LookupFunction> {
+  const { address, family } = await resolveSafeAddress(hostname, allowHosts, field);
+  return pinnedLookup(address, family);
 }
 
 /** A lookup that always returns the address checked beforehand. */
@@ -127,7 +140,7 @@ async function streamBody(res: IncomingMessage, destPath: string, ctx: HopContex
       if (total > opts.maxBytes) {
         // Stop reading at maxBytes + 1: a lying or absent Content-Length cannot fill the disk.
         res.destroy();
-        throw fileTooLargeError(field, opts.maxBytes + 1, 'is more than', opts.maxBytes);
+        throw fileTooLargeError(field, opts.maxBytes + 1, 'is at least', opts.maxBytes);
       }
       if (!out.write(chunk)) await once(out, 'drain');
     }

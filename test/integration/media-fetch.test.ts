@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/api/errors.js';
-import { fetchToFile, resolveSafeAddress, safeLookup, type FetchOptions } from '../../src/media/fetch.js';
+import { fetchToFile, pinnedSafeLookup, resolveSafeAddress, safeLookup, type FetchOptions } from '../../src/media/fetch.js';
 
 let dir: string;
 let server: http.Server;
@@ -210,5 +210,14 @@ describe('resolveSafeAddress / safeLookup', () => {
     });
     await expect(get(['localhost'])).resolves.toBe(200);
     await expect(get([])).rejects.toMatchObject({ reason: 'INPUT_FETCH_FAILED' });
+  });
+
+  it('pinnedSafeLookup also refuses IP literals, which Node connects to without calling lookup', async () => {
+    await expect(pinnedSafeLookup('127.0.0.1', [])).rejects.toMatchObject({ reason: 'INPUT_FETCH_FAILED' });
+    const lookup = await pinnedSafeLookup('127.0.0.1', ['127.0.0.1']);
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get(`http://127.0.0.1:${port}/file`, { lookup, agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    });
+    expect(status).toBe(200);
   });
 });
