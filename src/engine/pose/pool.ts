@@ -43,7 +43,8 @@ function portable(image: RasterImage): { image: RasterImage; transfer: ArrayBuff
 
 function startWorker(file: string): Promise<Slot> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(file, { stderr: false });
+    // No inherited execArgv: a TypeScript loader (tsx, vitest) in the worker hangs it on Node 20.
+    const worker = new Worker(file, { execArgv: [], stderr: false });
     const slot: Slot = { worker, pending: new Map(), alive: true };
     let ready = false;
     const timer = setTimeout(() => {

@@ -5,6 +5,40 @@
 import type { RasterImage } from '../types.js';
 import type { CropRect } from './crop.js';
 
+interface Taps {
+  /** Per output index × taps: first source index, second source index (both clamped), weight of the second; -1 = padding. */
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float32Array;
+  per: number;
+}
+
+/** Bilinear taps along one axis: `per` evenly spread samples inside each output pixel's footprint. */
+function axisTaps(start: number, length: number, outN: number, srcN: number): Taps {
+  const step = length / outN;
+  // Up to 4 taps per axis: enough against aliasing, and a bounded cost on large images.
+  const per = Math.min(4, Math.max(1, Math.ceil(step - 1e-6)));
+  const i0 = new Int32Array(outN * per);
+  const i1 = new Int32Array(outN * per);
+  const f = new Float32Array(outN * per);
+  for (let o = 0; o < outN; o++) {
+    for (let t = 0; t < per; t++) {
+      const s = start + (o + (t + 0.5) / per) * step - 0.5;
+      const j = o * per + t;
+      if (s < -0.5 || s > srcN - 0.5) {
+        i0[j] = -1;
+        continue;
+      }
+      const c = Math.min(Math.max(s, 0), srcN - 1);
+      const a = Math.floor(c);
+      i0[j] = a;
+      i1[j] = Math.min(a + 1, srcN - 1);
+      f[j] = c - a;
+    }
+  }
+  return { i0, i1, f, per };
+}
+
 /**
  * Samples `rect` of `image` (frame px, may extend outside) into an outW×outH RGB buffer.
  * RGBA is composited over white. `scale` multiplies 0..255 values (1 for int input, 1/255 for 0..1).
@@ -13,63 +47,60 @@ export function sampleRgb(
   image: RasterImage, rect: CropRect, outW: number, outH: number, out: Int32Array | Float32Array, scale = 1,
 ): void {
   const { width: W, height: H, channels: C, data } = image;
-  const stepX = rect.width / outW;
-  const stepY = rect.height / outH;
-  const tapsX = Math.max(1, Math.ceil(stepX - 1e-6));
-  const tapsY = Math.max(1, Math.ceil(stepY - 1e-6));
-  const norm = 1 / (tapsX * tapsY);
-  const rgb = [0, 0, 0];
+  const tx = axisTaps(rect.x, rect.width, outW, W);
+  const ty = axisTaps(rect.y, rect.height, outH, H);
+  const norm = scale / (tx.per * ty.per);
   const round = out instanceof Int32Array;
+  const acc = new Float64Array(3);
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let ty = 0; ty < tapsY; ty++) {
-        const sy = rect.y + (oy + (ty + 0.5) / tapsY) * stepY - 0.5;
-        for (let tx = 0; tx < tapsX; tx++) {
-          const sx = rect.x + (ox + (tx + 0.5) / tapsX) * stepX - 0.5;
-          if (sx < -0.5 || sy < -0.5 || sx > W - 0.5 || sy > H - 0.5) continue;
-          bilinear(data, W, H, C, sx, sy, rgb);
-          r += rgb[0];
-          g += rgb[1];
-          b += rgb[2];
+      acc[0] = 0;
+      acc[1] = 0;
+      acc[2] = 0;
+      for (let a = oy * ty.per, aEnd = a + ty.per; a < aEnd; a++) {
+        const y0 = ty.i0[a];
+        if (y0 < 0) continue;
+        const r0 = y0 * W;
+        const r1 = ty.i1[a] * W;
+        const fy = ty.f[a];
+        for (let b = ox * tx.per, bEnd = b + tx.per; b < bEnd; b++) {
+          const x0 = tx.i0[b];
+          if (x0 < 0) continue;
+          const x1 = tx.i1[b];
+          const fx = tx.f[b];
+          const p00 = (r0 + x0) * C;
+          const p01 = (r0 + x1) * C;
+          const p10 = (r1 + x0) * C;
+          const p11 = (r1 + x1) * C;
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          if (C === 4) {
+            // Straight alpha: the averaged colour blended toward white by the averaged transparency.
+            const al = (data[p00 + 3] * w00 + data[p01 + 3] * w01 + data[p10 + 3] * w10 + data[p11 + 3] * w11) / 255;
+            for (let c = 0; c < 3; c++) {
+              const v = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
+              acc[c] += v * al + 255 * (1 - al);
+            }
+          } else {
+            acc[0] += data[p00] * w00 + data[p01] * w01 + data[p10] * w10 + data[p11] * w11;
+            acc[1] += data[p00 + 1] * w00 + data[p01 + 1] * w01 + data[p10 + 1] * w10 + data[p11 + 1] * w11;
+            acc[2] += data[p00 + 2] * w00 + data[p01 + 2] * w01 + data[p10 + 2] * w10 + data[p11 + 2] * w11;
+          }
         }
       }
       const o = 3 * (oy * outW + ox);
-      const f = norm * scale;
-      out[o] = round ? Math.round(r * f) : r * f;
-      out[o + 1] = round ? Math.round(g * f) : g * f;
-      out[o + 2] = round ? Math.round(b * f) : b * f;
+      if (round) {
+        out[o] = Math.round(acc[0] * norm);
+        out[o + 1] = Math.round(acc[1] * norm);
+        out[o + 2] = Math.round(acc[2] * norm);
+      } else {
+        out[o] = acc[0] * norm;
+        out[o + 1] = acc[1] * norm;
+        out[o + 2] = acc[2] * norm;
+      }
     }
-  }
-}
-
-function bilinear(data: Uint8Array, W: number, H: number, C: number, sx: number, sy: number, rgb: number[]): void {
-  const x = Math.min(Math.max(sx, 0), W - 1);
-  const y = Math.min(Math.max(sy, 0), H - 1);
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const x1 = Math.min(x0 + 1, W - 1);
-  const y1 = Math.min(y0 + 1, H - 1);
-  const fx = x - x0;
-  const fy = y - y0;
-  const i00 = (y0 * W + x0) * C;
-  const i01 = (y0 * W + x1) * C;
-  const i10 = (y1 * W + x0) * C;
-  const i11 = (y1 * W + x1) * C;
-  const w00 = (1 - fx) * (1 - fy);
-  const w01 = fx * (1 - fy);
-  const w10 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  for (let c = 0; c < 3; c++) {
-    let v = data[i00 + c] * w00 + data[i01 + c] * w01 + data[i10 + c] * w10 + data[i11 + c] * w11;
-    if (C === 4) {
-      const a = (data[i00 + 3] * w00 + data[i01 + 3] * w01 + data[i10 + 3] * w10 + data[i11 + 3] * w11) / 255;
-      // Straight alpha: blend the averaged colour toward white by the averaged transparency.
-      v = v * a + 255 * (1 - a);
-    }
-    rgb[c] = v;
   }
 }
 
