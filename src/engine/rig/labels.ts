@@ -4,7 +4,7 @@
  */
 import type { BinaryMask } from '../segment/mask.js';
 import { geodesic } from './geodesic.js';
-import { JOINTS, JOINT_INDEX as J, PARENT, type JointPositions } from './skeleton.js';
+import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
 
 const SEEDS_PER_BONE = 20;
 /** The labelling grid is downscaled to at most about this many mask pixels. */
@@ -35,10 +35,10 @@ function nearestBone(x: number, y: number, rest: JointPositions, bones: number[]
   return best;
 }
 
-/** Bone label per triangle (of its centroid). */
-export function labelBones(
-  m: BinaryMask, rest: JointPositions, present: readonly boolean[], points: Float64Array, tris: Uint32Array,
-): Uint8Array {
+/** Bone labels over a (downscaled) grid of the mask: each pixel's nearest bone inside the mask. */
+export interface LabelGrid { f: number; w: number; h: number; label: Int32Array; bones: number[] }
+
+export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: readonly boolean[]): LabelGrid {
   const bones = presentBones(present);
   if (bones.length === 0) bones.push(1);
   let area = 0;
@@ -66,7 +66,12 @@ export function labelBones(
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
     if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);
   }
-  const geo = geodesic(grid, w, h, sources, labels);
+  return { f, w, h, label: geodesic(grid, w, h, sources, labels).label, bones };
+}
+
+/** Bone label per triangle (of its centroid). */
+export function labelTriangles(g: LabelGrid, rest: JointPositions, points: Float64Array, tris: Uint32Array): Uint8Array {
+  const { f, w, h } = g;
   const nTri = tris.length / 3;
   const out = new Uint8Array(nTri);
   for (let t = 0; t < nTri; t++) {
@@ -74,8 +79,54 @@ export function labelBones(
     for (let k = 0; k < 3; k++) { cx += points[2 * tris[3 * t + k]]; cy += points[2 * tris[3 * t + k] + 1]; }
     cx /= 3; cy /= 3;
     const gx = Math.min(w - 1, Math.max(0, Math.floor(cx / f))); const gy = Math.min(h - 1, Math.max(0, Math.floor(cy / f)));
-    const l = geo.label[gy * w + gx];
-    out[t] = l > 0 ? l : nearestBone(cx, cy, rest, bones);
+    const l = g.label[gy * w + gx];
+    out[t] = l > 0 ? l : nearestBone(cx, cy, rest, g.bones);
+  }
+  return out;
+}
+
+export function labelBones(
+  m: BinaryMask, rest: JointPositions, present: readonly boolean[], points: Float64Array, tris: Uint32Array,
+): Uint8Array {
+  return labelTriangles(computeLabelGrid(m, rest, present), rest, points, tris);
+}
+
+/**
+ * Points along the borders between part groups (image px), at least `minDist` apart. Meshed
+ * together with the outline, they make triangle edges follow those borders, so a limb that moves
+ * away from the torso leaves a clean edge instead of a saw-tooth of grid triangles.
+ */
+export function groupBorderPoints(g: LabelGrid, minDist: number): number[] {
+  const { f, w, h, label } = g;
+  const groupOf = (l: number) => (l > 0 ? groupIndex(boneGroup(l)) : -1);
+  const cell = Math.max(1, minDist / Math.SQRT2);
+  const taken = new Map<number, [number, number]>();
+  const key = (x: number, y: number) => Math.floor(y / cell) * 1e6 + Math.floor(x / cell);
+  const free = (x: number, y: number) => {
+    const cx = Math.floor(x / cell); const cy = Math.floor(y / cell);
+    for (let dy = -2; dy <= 2; dy++) {
+      for (let dx = -2; dx <= 2; dx++) {
+        const p = taken.get((cy + dy) * 1e6 + cx + dx);
+        if (p && Math.hypot(p[0] - x, p[1] - y) < minDist) return false;
+      }
+    }
+    return true;
+  };
+  const out: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const a = groupOf(label[y * w + x]);
+      if (a < 0) continue;
+      for (const [nx, ny] of [[x + 1, y], [x, y + 1]]) {
+        if (nx >= w || ny >= h) continue;
+        const b = groupOf(label[ny * w + nx]);
+        if (b < 0 || b === a) continue;
+        const px = ((x + nx) / 2 + 0.5) * f - 0.5; const py = ((y + ny) / 2 + 0.5) * f - 0.5;
+        if (!free(px, py)) continue;
+        taken.set(key(px, py), [px, py]);
+        out.push(px, py);
+      }
+    }
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import Delaunator from 'delaunator';
 import { components, dilate, insideDistance, type BinaryMask } from '../segment/mask.js';
 import { boundaryLoops, simplifyLoop } from './contour.js';
-import { labelBones } from './labels.js';
+import { computeLabelGrid, groupBorderPoints, labelTriangles } from './labels.js';
 import { GROUP_ATTACH_JOINT, JOINTS, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
 import { skinningWeights, type SkinWeights } from './weights.js';
 
@@ -74,17 +74,48 @@ function inside(m: BinaryMask, x: number, y: number): boolean {
 }
 
 /** Mesh points (outline loops + interior grid) and the Delaunay triangles kept inside the mask. */
-export function triangulate(m: BinaryMask, target: number): { points: Float64Array; triangles: Uint32Array; spacing: number } {
+export function triangulate(
+  m: BinaryMask, target: number, borders?: (spacing: number) => number[],
+): { points: Float64Array; triangles: Uint32Array; spacing: number } {
   const { spacing } = spacingFor(m, target);
   const pts: number[] = [];
   const tol = Math.max(0.75, spacing / 10);
   for (const loop of boundaryLoops(m, Math.max(4, (spacing * spacing) / 4))) pts.push(...simplifyLoop(loop, m.width, tol, OUTLINE_SPACING * spacing));
   const dist = insideDistance(m);
+  // Inner borders (between part groups) are meshed like the outline: dense points, grid kept clear.
+  const candidates = borders?.(spacing) ?? [];
+  const inner: number[] = [];
+  for (let i = 0; i < candidates.length; i += 2) {
+    const xi = Math.round(candidates[i]); const yi = Math.round(candidates[i + 1]);
+    if (xi >= 0 && yi >= 0 && xi < m.width && yi < m.height && dist[yi * m.width + xi] >= GRID_CLEARANCE * spacing) {
+      inner.push(candidates[i], candidates[i + 1]);
+    }
+  }
+  const innerIndex = new Map<number, number[]>();
+  const cellOf = (x: number, y: number) => Math.floor(y / spacing) * 1e6 + Math.floor(x / spacing);
+  for (let i = 0; i < inner.length; i += 2) {
+    const k = cellOf(inner[i], inner[i + 1]);
+    const list = innerIndex.get(k) ?? [];
+    list.push(i);
+    innerIndex.set(k, list);
+  }
+  const nearInner = (x: number, y: number) => {
+    const cx = Math.floor(x / spacing); const cy = Math.floor(y / spacing);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        for (const i of innerIndex.get((cy + dy) * 1e6 + cx + dx) ?? []) {
+          if (Math.hypot(inner[i] - x, inner[i + 1] - y) < GRID_CLEARANCE * spacing) return true;
+        }
+      }
+    }
+    return false;
+  };
+  pts.push(...inner);
   const half = spacing / 2;
   for (let y = half; y < m.height; y += spacing) {
     for (let x = half; x < m.width; x += spacing) {
       const xi = Math.round(x); const yi = Math.round(y);
-      if (xi < m.width && yi < m.height && dist[yi * m.width + xi] >= GRID_CLEARANCE * spacing) pts.push(x, y);
+      if (xi < m.width && yi < m.height && dist[yi * m.width + xi] >= GRID_CLEARANCE * spacing && !nearInner(x, y)) pts.push(x, y);
     }
   }
   const points = Float64Array.from(pts);
@@ -131,9 +162,11 @@ function joined(a: number, b: number, x: number, y: number, rest: JointPositions
 
 export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildRigOptions = {}): Rig {
   const m = withoutSpecks(mask);
-  const { points, triangles: tris0, spacing } = triangulate(m, o.targetVertices ?? 500);
   const present = o.present ?? JOINTS.map(() => true);
-  const triBone = labelBones(m, restJoints, present, points, tris0);
+  const labelGrid = computeLabelGrid(m, restJoints, present);
+  const { points, triangles: tris0, spacing } = triangulate(m, o.targetVertices ?? 500,
+    (sp) => groupBorderPoints(labelGrid, OUTLINE_SPACING * sp));
+  const triBone = labelTriangles(labelGrid, restJoints, points, tris0);
   const nTri = tris0.length / 3;
   const triGroup = new Uint8Array(nTri);
   for (let t = 0; t < nTri; t++) triGroup[t] = groupIndex(boneGroup(triBone[t]));
