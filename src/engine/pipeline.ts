@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { inspectVideoFile } from '../media/inspect.js';
 import { readImageRgba } from '../media/image-reader.js';
 import { createVideoWriter } from '../media/video-writer.js';
-import { analyzeCharacter, type Character } from './character.js';
+import { analyzeCharacter, limitPixels, type Character } from './character.js';
 import { extractMotion, type Motion } from './motion.js';
 import { analysisSize, coverFit, outputFps, outputSize } from './output-format.js';
 import { ProgressTracker } from './progress.js';
@@ -40,7 +40,7 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   // probe
   progress.report('probe', 0);
   const info = await inspectVideoFile(req.videoPath, req.orientation);
-  const image = await readImageRgba(req.imagePath);
+  const image = limitPixels(await readImageRgba(req.imagePath));
   const fps = outputFps(info.fps);
   const canvas = req.orientation === 'image' ? outputSize(image.width, image.height) : outputSize(info.width, info.height);
   endStage('probe');
