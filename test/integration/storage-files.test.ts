@@ -58,6 +58,21 @@ describe('result downloads', () => {
   });
 });
 
+describe('shutdown after a download', () => {
+  it('does not wait for the downloader\'s keep-alive connection (Content-Length sent as a string)', async () => {
+    const s = await startService();
+    const src = path.join(s.dir, 'x.bin');
+    await writeFile(src, Buffer.alloc(100_000, 7));
+    await s.storage.putFile('k.mp4', src);
+    const r = await fetch(signedObjectUrl(s.baseUrl, s.config.urlSigningSecret, 'k.mp4', Date.now(), 60));
+    expect((await r.arrayBuffer()).byteLength).toBe(100_000);
+    const t0 = Date.now();
+    await s.close();
+    // a numeric Content-Length on a streamed reply kept the socket "busy" for Fastify's 72 s keep-alive
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
 describe('LocalDiskStorage', () => {
   let root: string;
   beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'marionette-store-')); });
