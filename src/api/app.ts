@@ -60,12 +60,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, bodyLimit);
   // The API speaks JSON only: a text/plain body is refused as the wrong Content-Type, not parsed as a string.
   app.removeContentTypeParser('text/plain');
-  if (deps.logger && (deps.logger.level === 'debug' || deps.logger.level === 'trace')) {
-    app.addHook('onResponse', (request, reply, done) => {
+  // Fastify closes idle keep-alive sockets once, at close; a response still finishing at that moment would
+  // leave its socket open for the 72 s keep-alive. So once closing, each finished response ends its socket.
+  let closing = false;
+  app.addHook('preClose', (done) => { closing = true; done(); });
+  const debugLog = deps.logger !== undefined && (deps.logger.level === 'debug' || deps.logger.level === 'trace');
+  app.addHook('onResponse', (request, reply, done) => {
+    if (closing) request.raw.socket?.end();
+    if (debugLog) {
       request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-      done();
-    });
-  }
+    }
+    done();
+  });
 
   const auth = new ApiKeyAuth(store.keys, config.apiKeys);
   const videoUrl = (key: string) => signedObjectUrl(config.publicUrl, config.urlSigningSecret, key, now(), config.videoUrlTtlS);
