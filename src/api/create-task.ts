@@ -56,8 +56,15 @@ export async function createTask(body: CreateTaskBody, owner: string, ctx: Creat
   const dir = inputDir(ctx.dataDir, id);
   await mkdir(dir, { recursive: true });
   try {
-    const image = await materialise('image', imageSource, dir, body.character_orientation);
-    const video = await materialise('video', videoSource, dir, body.character_orientation);
+    // Both inputs are inspected at once (ffprobe dominates); an image problem is reported first, as a person reads the form.
+    const [imageResult, videoResult] = await Promise.allSettled([
+      materialise('image', imageSource, dir, body.character_orientation),
+      materialise('video', videoSource, dir, body.character_orientation),
+    ]);
+    if (imageResult.status === 'rejected') throw imageResult.reason;
+    if (videoResult.status === 'rejected') throw videoResult.reason;
+    const image = imageResult.value;
+    const video = videoResult.value;
     const task: NewTask = {
       id, owner, orientation: body.character_orientation, keepOriginalSound: body.keep_original_sound ?? true,
       prompt: body.prompt ?? '', negativePrompt: body.negative_prompt ?? '', webhookUrl, image, video, submitMs: ctx.now(),
