@@ -46,7 +46,10 @@ export async function trackVideoPoses(
   let failure: Error | null = null;
 
   const report = () => {
-    while (reported < poses.length && poses[reported] !== undefined) o.onFrame?.(reported++);
+    while (reported < poses.length && poses[reported] !== undefined) {
+      const i = reported++; // outside the optional call: `f?.(x++)` skips the increment when f is unset
+      o.onFrame?.(i);
+    }
   };
 
   let index = 0;
