@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
-import { safeLookup } from '../media/fetch.js';
+import { pinnedSafeLookup } from '../media/fetch.js';
 import { signedObjectUrl } from '../storage/signed-url.js';
 import { taskResultBody } from './result-view.js';
 import type { TaskStore, WebhookDelivery, WebhookOutbox } from './types.js';
@@ -15,26 +15,31 @@ import { nextRetryDelayMs, WEBHOOK_TIMEOUT_MS, webhookBody, webhookHeaders } fro
 export interface PostResult { status: number }
 export type WebhookPoster = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<PostResult>;
 
-/** POST through node:http(s), connecting only to addresses safeLookup approves. */
+/**
+ * POST through node:http(s) to an address checked first (IP literals included: Node skips `lookup` for
+ * those), connecting exactly there; private addresses only for hosts in allowHosts.
+ */
 export function safePoster(allowHosts: readonly string[]): WebhookPoster {
-  const lookup = safeLookup(allowHosts);
-  return (url, headers, body, timeoutMs) => new Promise((resolve, reject) => {
+  return async (url, headers, body, timeoutMs) => {
     const u = new URL(url);
-    const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(u, {
-      method: 'POST', lookup, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'marionette-webhook' },
-      timeout: timeoutMs,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', reject);
+    const lookup = await pinnedSafeLookup(u.hostname, allowHosts, 'extra.webhook.url');
+    return new Promise((resolve, reject) => {
+      const mod = u.protocol === 'https:' ? https : http;
+      const req = mod.request(u, {
+        method: 'POST', lookup, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'marionette-webhook' },
+        timeout: timeoutMs,
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        res.on('error', reject);
+      });
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
     });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on('close', () => clearTimeout(timer));
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  };
 }
 
 export interface DispatcherDeps {

@@ -79,4 +79,25 @@ describe('webhook delivery', () => {
     const row = svc.backend.db.prepare('SELECT id FROM webhook_outbox WHERE task_id = ?').get(taskId) as { id: string };
     expect(await svc.backend.outbox.getDelivery(row.id)).toMatchObject({ attempts: 2, gaveUp: false, lastError: 'receiver answered HTTP 500' });
   });
+
+  it('never connects to a private address unless its host is allowed', async () => {
+    const strict = await startService({ engine: new FfmpegEngineDouble(), webhookBaseDelayMs: 100000 });
+    try {
+      const before = received.length;
+      const image = (await readFile(await makePng(media, 'i2.png'))).toString('base64');
+      const video = (await readFile(await makeMp4(media, { name: 'v2.mp4', seconds: 3 }))).toString('base64');
+      const r = await strict.app.inject({ method: 'POST', url: '/v3/async/kling-v2.6-pro-motion-control', headers: { authorization: strict.apiKey },
+        payload: { image, video, character_orientation: 'video', extra: { webhook: { url: hookUrl } } } });
+      const taskId = (r.json() as { task_id: string }).task_id;
+      await pollUntilEnded(strict, taskId);
+      const row = () => strict.backend.db.prepare('SELECT id, attempts, last_error AS lastError FROM webhook_outbox WHERE task_id = ?').get(taskId) as { attempts: number; lastError: string };
+      const deadline = Date.now() + 5000;
+      while (row().attempts === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(row().attempts).toBe(1);
+      expect(row().lastError).not.toBe('');
+      expect(received.length).toBe(before);
+    } finally {
+      await strict.close();
+    }
+  });
 });
