@@ -54,7 +54,9 @@ describe('disk IOHandler', () => {
         { paths: ['b.bin'], weights: [{ name: 'w2', shape: [2], dtype: 'float32' }] },
       ],
     }));
-    const art = await diskIOHandler(json).load();
+    const handler = diskIOHandler(json);
+    if (!handler.load) throw new Error('the handler cannot load');
+    const art = await handler.load();
     expect(Array.from(new Uint8Array(art.weightData as ArrayBuffer))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(art.weightSpecs?.map((w) => w.name)).toEqual(['w1', 'w2']);
   });
