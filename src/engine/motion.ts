@@ -10,7 +10,7 @@ import { smoothTrack } from './pose/smooth.js';
 import { isFacingAway } from './pose/facing.js';
 import { jointsFromCoco } from './rig/skeleton.js';
 import type { DrivingTrack } from './retarget/retarget.js';
-import type { RasterImage } from './types.js';
+import type { Pose, RasterImage } from './types.js';
 
 /** A frame counts as "person seen" when the torso (both shoulders and both hips) is confident. */
 const TORSO_CONF = 0.3;
@@ -45,18 +45,59 @@ export function personShare(track: PoseTrack): number {
   return seen / track.poses.length;
 }
 
+/** Pose analysis runs at ≥ 15 fps: every `stride`-th output frame, the rest interpolated. */
+export const MIN_ANALYSIS_FPS = 15;
+
+export function analysisStride(fps: number): number {
+  // The small slack lets NTSC rates (29.97) count as 30.
+  return Math.max(1, Math.floor(fps / MIN_ANALYSIS_FPS + 0.01));
+}
+
+/** Output frames for a clip: the decoder's count on the output grid. */
+export function outputFrameCount(durationS: number, fps: number, analysed: number, stride: number): number {
+  if (stride === 1) return analysed;
+  return Math.max((analysed - 1) * stride + 1, Math.round(durationS * fps));
+}
+
+/**
+ * Poses on the output grid from poses taken every `stride` frames: linear in position and score
+ * between the two nearest analysed frames (frame i sits at analysed index i / stride).
+ */
+export function upsampleTrack(track: PoseTrack, stride: number, frames: number, fps: number): PoseTrack {
+  if (stride === 1 && frames === track.poses.length) return { ...track, fps };
+  const last = track.poses.length - 1;
+  const poses: Pose[] = [];
+  for (let i = 0; i < frames; i++) {
+    const pos = Math.min(last, i / stride);
+    const a = Math.floor(pos);
+    const b = Math.min(last, a + 1);
+    const f = pos - a;
+    const pa = track.poses[a];
+    const pb = track.poses[b];
+    poses.push(pa.map((k, j) => ({
+      x: k.x + (pb[j].x - k.x) * f, y: k.y + (pb[j].y - k.y) * f, score: k.score + (pb[j].score - k.score) * f,
+    })));
+  }
+  return { width: track.width, height: track.height, fps, poses };
+}
+
 export async function extractMotion(
   input: MotionInput, pool: PoseWorkerPool, onFrame: (i: number) => void, signal?: AbortSignal,
 ): Promise<Motion> {
-  const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: input.fps, signal });
-  const raw = await trackVideoPoses(asRaster(frames, input.width, input.height), pool, { fps: input.fps, onFrame, signal });
-  const share = personShare(raw);
-  if (raw.poses.length === 0 || share < MIN_PERSON_SHARE) {
+  const stride = analysisStride(input.fps);
+  const analysisFps = input.fps / stride;
+  const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: analysisFps, signal });
+  const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height), pool,
+    { fps: analysisFps, onFrame: (i) => onFrame(i * stride), signal });
+  const share = personShare(sampled);
+  if (sampled.poses.length === 0 || share < MIN_PERSON_SHARE) {
     throw new AppError('VIDEO_NO_PERSON_DETECTED',
-      `a full person (shoulders and hips) was seen in ${Math.round(share * 100)}% of the video's ${raw.poses.length} frames; at least ${MIN_PERSON_SHARE * 100}% is needed. Use a video of one person whose body is visible, not a face close-up or a rendered skeleton`,
+      `a full person (shoulders and hips) was seen in ${Math.round(share * 100)}% of the ${sampled.poses.length} video frames analysed; at least ${MIN_PERSON_SHARE * 100}% is needed. Use a video of one person whose body is visible, not a face close-up or a rendered skeleton`,
       { field: 'video', limit: MIN_PERSON_SHARE, actual: Number(share.toFixed(2)) });
   }
-  const smooth = smoothTrack(raw);
+  const frameCount = outputFrameCount(input.durationS, input.fps, sampled.poses.length, stride);
+  const raw = upsampleTrack(sampled, stride, frameCount, input.fps);
+  const smooth = upsampleTrack(smoothTrack(sampled), stride, frameCount, input.fps);
   const joints = smooth.poses.map((p) => jointsFromCoco(p));
   const driving: DrivingTrack = {
     width: smooth.width, height: smooth.height, fps: smooth.fps,
@@ -64,5 +105,5 @@ export async function extractMotion(
     confidence: joints.map((j) => j.confidence),
     facingAway: raw.poses.map((p) => isFacingAway(p)),
   };
-  return { raw, smooth, driving, frameCount: raw.poses.length, personShare: share };
+  return { raw, smooth, driving, frameCount, personShare: share };
 }

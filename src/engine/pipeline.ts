@@ -46,20 +46,29 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   endStage('probe');
   checkAborted(ctx.signal);
 
-  // character
-  progress.report('character', 0);
-  const character: Character = await analyzeCharacter(image, ctx.pool);
-  endStage('character');
-  checkAborted(ctx.signal);
-
-  // motion
+  // character and motion run side by side: the character's mesh, weights and inpainting are
+  // main-thread work that overlaps the pose workers' pass over the video.
   const expectedFrames = Math.max(1, Math.round(info.durationS * fps));
   const poseSize = analysisSize(info.width, info.height);
-  const motion: Motion = await extractMotion(
+  const timed = async <T>(stage: EngineStage, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const out = await work();
+    timings[stage] = (performance.now() - start) / 1000;
+    return out;
+  };
+  progress.report('character', 0);
+  const characterP = timed('character', () => analyzeCharacter(image, ctx.pool));
+  const motionP = timed('motion', () => extractMotion(
     { videoPath: req.videoPath, width: poseSize.width, height: poseSize.height, fps, durationS: info.durationS },
     ctx.pool, (i) => { if (i % 5 === 0) progress.report('motion', i / expectedFrames); }, ctx.signal,
-  );
-  endStage('motion');
+  ));
+  // Both settle before either's failure is reported, so no work is left running behind us.
+  const [characterR, motionR] = await Promise.allSettled([characterP, motionP]);
+  if (characterR.status === 'rejected') throw characterR.reason;
+  if (motionR.status === 'rejected') throw motionR.reason;
+  const character: Character = characterR.value;
+  const motion: Motion = motionR.value;
+  stageStart = performance.now();
   checkAborted(ctx.signal);
 
   // retarget

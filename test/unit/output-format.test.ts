@@ -49,3 +49,24 @@ describe('ProgressTracker', () => {
     expect(mid.etaSeconds!).toBeCloseTo((2 / mid.fraction) * (1 - mid.fraction), 0);
   });
 });
+
+describe('motion analysis grid', async () => {
+  const { analysisStride, outputFrameCount, upsampleTrack } = await import('../../src/engine/motion.js');
+  it('analyses at 15 fps or more', () => {
+    expect(analysisStride(30)).toBe(2);
+    expect(analysisStride(29.97)).toBe(2);
+    expect(analysisStride(24)).toBe(1);
+    expect(analysisStride(12)).toBe(1);
+  });
+  it('counts output frames from the clip, never fewer than the analysed ones cover', () => {
+    expect(outputFrameCount(10, 30, 150, 2)).toBe(300);
+    expect(outputFrameCount(6.12, 24, 147, 1)).toBe(147);
+  });
+  it('interpolates poses between analysed frames at their exact instants', () => {
+    const pose = (x: number) => Array.from({ length: 17 }, () => ({ x, y: 2 * x, score: 1 }));
+    const up = upsampleTrack({ width: 10, height: 10, fps: 15, poses: [pose(0), pose(10), pose(20)] }, 2, 6, 30);
+    expect(up.fps).toBe(30);
+    expect(up.poses.map((p) => p[3].x)).toEqual([0, 5, 10, 15, 20, 20]);
+    expect(up.poses[1][0].y).toBe(10);
+  });
+});
