@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeFloatMap, sampleRgb } from '../../src/engine/pose/resample.js';
+import { downscaleRgb, resizeFloatMap, sampleRgb } from '../../src/engine/pose/resample.js';
 import type { RasterImage } from '../../src/engine/types.js';
 
 function image(w: number, h: number, c: 3 | 4, f: (x: number, y: number) => number[]): RasterImage {
@@ -49,5 +49,16 @@ describe('resizeFloatMap', () => {
     for (let x = 1; x < 16; x++) expect(ramp[x]).toBeGreaterThanOrEqual(ramp[x - 1]);
     expect(ramp[0]).toBeCloseTo(0);
     expect(ramp[15]).toBeCloseTo(1);
+  });
+});
+
+describe('downscaleRgb', () => {
+  it('keeps small RGB images and shrinks large or RGBA ones to RGB', () => {
+    const small = image(10, 8, 3, () => [1, 2, 3]);
+    expect(downscaleRgb(small, 16)).toEqual({ image: small, factor: 1 });
+    const big = image(40, 20, 4, () => [100, 150, 200, 255]);
+    const d = downscaleRgb(big, 10);
+    expect([d.image.width, d.image.height, d.image.channels, d.factor]).toEqual([10, 5, 3, 0.25]);
+    expect(Array.from(d.image.data.slice(0, 3))).toEqual([100, 150, 200]);
   });
 });

@@ -5,7 +5,10 @@
 import { KP, type Pose, type RasterImage } from '../types.js';
 import { cropFromPose, wholeFrameCrop } from './crop.js';
 import type { PoseWorkerPool } from './pool.js';
+import { downscaleRgb } from './resample.js';
 
+/** Larger images are area-downscaled first: Thunder sees 256 px, so more only costs copying. */
+const MAX_SIDE = 1024;
 /** Mean torso score below which the image holds no body. */
 export const MIN_TORSO_SCORE = 0.3;
 const TORSO = [KP.left_shoulder, KP.right_shoulder, KP.left_hip, KP.right_hip];
@@ -57,7 +60,8 @@ async function twoPass(image: RasterImage, pool: PoseWorkerPool): Promise<Pose> 
   return torsoScore(second) >= torsoScore(first) * 0.8 ? second : first;
 }
 
-export async function detectImagePose(image: RasterImage, pool: PoseWorkerPool): Promise<{ pose: Pose; score: number } | null> {
+export async function detectImagePose(input: RasterImage, pool: PoseWorkerPool): Promise<{ pose: Pose; score: number } | null> {
+  const { image, factor } = downscaleRgb(input, MAX_SIDE);
   const [direct, mirrored] = await Promise.all([twoPass(image, pool), twoPass(flipImage(image), pool)]);
   const back = unflipPose(mirrored, image.width);
   const directOk = torsoScore(direct) >= MIN_TORSO_SCORE;
@@ -67,5 +71,8 @@ export async function detectImagePose(image: RasterImage, pool: PoseWorkerPool):
   else if (directOk || mirroredOk) pose = directOk ? direct : back;
   else return null;
   const score = torsoScore(pose);
-  return score >= MIN_TORSO_SCORE ? { pose, score } : null;
+  if (score < MIN_TORSO_SCORE) return null;
+  // Back to input pixels (pixel centres: i ↦ (i + 0.5) / factor − 0.5).
+  const up = (v: number) => (v + 0.5) / factor - 0.5;
+  return { pose: pose.map((p) => ({ x: up(p.x), y: up(p.y), score: p.score })), score };
 }

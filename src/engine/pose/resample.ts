@@ -44,13 +44,13 @@ function axisTaps(start: number, length: number, outN: number, srcN: number): Ta
  * RGBA is composited over white. `scale` multiplies 0..255 values (1 for int input, 1/255 for 0..1).
  */
 export function sampleRgb(
-  image: RasterImage, rect: CropRect, outW: number, outH: number, out: Int32Array | Float32Array, scale = 1,
+  image: RasterImage, rect: CropRect, outW: number, outH: number, out: Uint8Array | Int32Array | Float32Array, scale = 1,
 ): void {
   const { width: W, height: H, channels: C, data } = image;
   const tx = axisTaps(rect.x, rect.width, outW, W);
   const ty = axisTaps(rect.y, rect.height, outH, H);
   const norm = scale / (tx.per * ty.per);
-  const round = out instanceof Int32Array;
+  const round = !(out instanceof Float32Array);
   const acc = new Float64Array(3);
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
@@ -102,6 +102,18 @@ export function sampleRgb(
       }
     }
   }
+}
+
+/** The image as RGB with its long side at most `maxSide` (area-averaged), and the factor applied. */
+export function downscaleRgb(image: RasterImage, maxSide: number): { image: RasterImage; factor: number } {
+  const long = Math.max(image.width, image.height);
+  if (long <= maxSide && image.channels === 3) return { image, factor: 1 };
+  const factor = Math.min(1, maxSide / long);
+  const width = Math.max(1, Math.round(image.width * factor));
+  const height = Math.max(1, Math.round(image.height * factor));
+  const data = new Uint8Array(width * height * 3);
+  sampleRgb(image, { x: 0, y: 0, width: image.width, height: image.height }, width, height, data);
+  return { image: { width, height, channels: 3, data }, factor: width / image.width };
 }
 
 /** Bilinear resize of a single-channel float map (half-pixel centres, edges clamped). */
