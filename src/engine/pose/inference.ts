@@ -5,12 +5,12 @@ import { initTf, loadModel } from '../models/index.js';
 import type { Pose, RasterImage, SoftMask } from '../types.js';
 import { poseFromCropOutput, type CropRect } from './crop.js';
 import type { MoveNetModel } from './protocol.js';
-import { resizeFloatMap, sampleRgb } from './resample.js';
+import { sampleRgb } from './resample.js';
+import { SELFIE_SIZE, selfieInput, selfieMask } from '../segment/selfie.js';
 
 type Tf = Awaited<ReturnType<typeof initTf>>;
 
 const MOVENET_SIZE: Record<MoveNetModel, number> = { lightning: 192, thunder: 256 };
-const SELFIE_SIZE = 256;
 
 export interface PoseModels {
   detect(frame: RasterImage, crop: CropRect, model: MoveNetModel): Pose;
@@ -47,18 +47,12 @@ export async function loadPoseModels(): Promise<PoseModels> {
       }
     },
     segment(image) {
-      const buf = new Float32Array(SELFIE_SIZE * SELFIE_SIZE * 3);
-      sampleRgb(image, { x: 0, y: 0, width: image.width, height: image.height }, SELFIE_SIZE, SELFIE_SIZE, buf, 1 / 255);
-      const input = tf.tensor4d(buf, [1, SELFIE_SIZE, SELFIE_SIZE, 3], 'float32');
-      let prob: Float32Array;
+      const input = tf.tensor4d(selfieInput(image), [1, SELFIE_SIZE, SELFIE_SIZE, 3], 'float32');
       try {
-        prob = runOne(tf, selfie, input);
+        return selfieMask(runOne(tf, selfie, input), image.width, image.height);
       } finally {
         input.dispose();
       }
-      const data = resizeFloatMap(prob, SELFIE_SIZE, SELFIE_SIZE, image.width, image.height);
-      for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i]));
-      return { width: image.width, height: image.height, data };
     },
   };
 }
