@@ -21,7 +21,7 @@ function angleDiffDeg(x: number, y: number): number {
 }
 
 /** Mean limb-angle error (degrees) between two poses over limbs seen in both; null if none. */
-function meanError(out: Pose, drv: Pose): number | null {
+export function meanError(out: Pose, drv: Pose): number | null {
   let sum = 0;
   let n = 0;
   for (const l of LIMBS) {
