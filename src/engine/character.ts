@@ -12,6 +12,7 @@ import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
 import type { RasterImage, SoftMask } from './types.js';
+import { buildUnderlayTexture } from './underlay.js';
 
 export type SegmentationMethod = 'alpha' | 'drawing' | 'person-model';
 
@@ -21,6 +22,8 @@ export interface Character {
   texture: PremultipliedTexture;
   mask: BinaryMask;
   softMask: SoftMask;
+  /** The arms' pixels filled from the body, drawn under everything (see underlay.ts). */
+  underTexture: PremultipliedTexture | null;
   /** The reference image with the character removed and the hole filled. */
   plate: RasterImage;
   joints: JointPositions;
@@ -124,7 +127,8 @@ export function assembleCharacter(
   // (about 1.2% of the character's height: enough to swallow the soft edge and its shadow line).
   const grow = Math.max(3, Math.round(maskHeight(refined.binary) * 0.012));
   const plate = inpaint(rgbOf(image), dilate(refined.binary, grow));
+  const underTexture = buildUnderlayTexture(image, refined.binary, refined.soft, joints, present);
   return {
-    image, rig, texture, mask: refined.binary, softMask: refined.soft, plate, joints, present, segmentation, skeletonSource,
+    image, rig, texture, underTexture, mask: refined.binary, softMask: refined.soft, plate, joints, present, segmentation, skeletonSource,
   };
 }

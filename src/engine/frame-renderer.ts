@@ -4,6 +4,7 @@ import type { RetargetPlan } from './retarget/retarget.js';
 import { boneTransforms, deformRig } from './rig/index.js';
 import { drawRig, resizeRgb, type RgbCanvas } from './render/index.js';
 import type { CharacterOrientation, RasterImage } from './types.js';
+import { underlayJoints } from './underlay.js';
 
 /** Crops `img` to the rectangle (x, y, w, h), clamped to the image. */
 function crop(img: RasterImage, x: number, y: number, w: number, h: number): RasterImage {
@@ -43,11 +44,13 @@ export function renderFrame(
   const data = new Uint8Array(plate.length);
   data.set(plate);
   const canvas: RgbCanvas = { width, height, data };
-  const transforms = boneTransforms(character.rig.restJoints, frame.joints);
-  deformRig(character.rig, transforms, posed);
-  drawRig(canvas, character.texture, character.rig, posed, {
-    order: frame.order,
-    transform: { scale: transform.scale, dx: transform.dx, dy: transform.dy, mirror: frame.mirror },
-  });
+  const placement = { scale: transform.scale, dx: transform.dx, dy: transform.dy, mirror: frame.mirror };
+  if (character.underTexture) {
+    const under = underlayJoints(character.rig.restJoints, frame.joints);
+    deformRig(character.rig, boneTransforms(character.rig.restJoints, under), posed);
+    drawRig(canvas, character.underTexture, character.rig, posed, { order: ['l_arm', 'r_arm'], transform: placement });
+  }
+  deformRig(character.rig, boneTransforms(character.rig.restJoints, frame.joints), posed);
+  drawRig(canvas, character.texture, character.rig, posed, { order: frame.order, transform: placement });
   return data;
 }
