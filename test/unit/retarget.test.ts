@@ -130,3 +130,20 @@ describe('stableFacing', () => {
     expect(stableFacing(r, 10, 0.3)).toEqual([false, false, false, false, false, false, false, true, true, true, true, true, true, true]);
   });
 });
+
+describe('planRetarget, a bust (no legs in the picture) in video orientation', () => {
+  it('keeps its cut edge on the canvas bottom and follows the person across', () => {
+    const bust = { ...character, present: JOINTS.map((n) => !/knee|ankle/.test(n)) };
+    const d = track(20);
+    const plan = planRetarget(bust, d, { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    const s = plan.transform.scale;
+    // At least 60% of the canvas tall, from the head's top to the cut edge.
+    expect((character.imageHeight - (140 - 0.6 * 120)) * s).toBeGreaterThanOrEqual(0.6 * 500 - 1e-6);
+    for (let t = 0; t < 20; t++) {
+      const f = plan.frames[t].joints;
+      // The image's bottom edge (rest y = 500) sits on the canvas bottom: root offset kept.
+      expect((f[2 * J.root + 1] + (character.imageHeight - restChar[2 * J.root + 1])) * s).toBeCloseTo(500, 6);
+      expect(f[2 * J.root] * s).toBeCloseTo(d.joints[t][2 * J.root] / 2, 6);
+    }
+  });
+});

@@ -168,9 +168,16 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
   const personLen = personLens.length ? median(personLens) : charLen;
 
   const video = o.orientation === 'video';
+  // A character cut off by its image's bottom edge (no legs) is a bust: in video orientation its cut
+  // edge stays on the canvas' bottom edge, and it is drawn at least 60% of the canvas tall.
+  const bust = video && !charLegs;
+  const headTop = ch.rest[2 * J.head + 1] - 0.6 * boneLength(ch.rest, J.root, J.neck);
+  const bustScale = (0.6 * o.canvasHeight) / Math.max(1, ch.imageHeight - headTop);
+  const personScale = (personLen * (o.canvasWidth / d.width)) / Math.max(charLen, 1e-6);
   const transform: RenderTransform = video
-    ? { scale: (personLen * (o.canvasWidth / d.width)) / Math.max(charLen, 1e-6), dx: 0, dy: 0 }
+    ? { scale: bust ? Math.max(personScale, bustScale) : personScale, dx: 0, dy: 0 }
     : { scale: o.canvasWidth / ch.imageWidth, dx: 0, dy: 0 };
+  const bustRootY = ch.rest[1] + o.canvasHeight / transform.scale - ch.imageHeight;
   const toChar = video ? o.canvasWidth / d.width / transform.scale : charLen / Math.max(personLen, 1e-6);
 
   // Image orientation: root motion is relative to where the person usually stands.
@@ -197,7 +204,7 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
 
     const hasRoot = confident(dc, J.root);
     const root: [number, number] = video
-      ? (hasRoot ? [dj[0] * toChar, dj[1] * toChar] : [NaN, NaN])
+      ? (hasRoot ? [dj[0] * toChar, bust ? bustRootY : dj[1] * toChar] : [NaN, NaN])
       : (hasRoot && charLegs ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
     const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs);
     posed.push(p);
@@ -215,6 +222,7 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
   const offsets = movingAverage(interpolateNulls(footOffset), Math.max(1, Math.round(d.fps / 10)));
   for (let t = 0; t < n; t++) shift(posed[t], 0, offsets[t]);
   if (!video) keepInFrame(posed, ch.imageWidth, ch.imageHeight, boneLength(ch.rest, J.root, J.neck) * 0.6);
+  else if (bust) keepInFrame(posed, o.canvasWidth / transform.scale, Infinity, boneLength(ch.rest, J.root, J.neck) * 0.6, false);
 
   const frames: RetargetFrame[] = posed.map((joints, t) => ({
     joints: mirror[t] ? mirrorJoints(joints, o.canvasWidth / transform.scale) : joints,
@@ -263,7 +271,7 @@ function interpolateNulls(values: (number | null)[]): number[] {
 }
 
 /** Image orientation: shift each frame so the skeleton (plus a margin for flesh) stays on the canvas. */
-function keepInFrame(posed: JointPositions[], width: number, height: number, margin: number): void {
+function keepInFrame(posed: JointPositions[], width: number, height: number, margin: number, vertical = true): void {
   for (const p of posed) {
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (let i = 0; i < N_JOINTS; i++) {
@@ -275,7 +283,7 @@ function keepInFrame(posed: JointPositions[], width: number, height: number, mar
       if (minX - margin < 0) dx = margin - minX;
       else if (maxX + margin > width) dx = width - margin - maxX;
     }
-    if (maxY - minY + margin < height) {
+    if (vertical && maxY - minY + margin < height) {
       if (minY - margin < 0) dy = margin - minY;
       else if (maxY > height) dy = height - maxY;
     }
