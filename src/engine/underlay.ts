@@ -45,7 +45,32 @@ export function buildUnderlayTexture(
     }
     for (let x = lo; x <= hi; x++) alpha[y * w + x] = soft.data[y * w + x];
   }
-  return makeCharacterTexture(inpaint(image, hole), { width: w, height: h, data: alpha });
+  return makeCharacterTexture(inpaintWithin(image, hole, mask), { width: w, height: h, data: alpha });
+}
+
+/** Inpaints only the mask's bounding box (plus a margin): the rest of the texture is transparent anyway. */
+function inpaintWithin(image: RasterImage, hole: BinaryMask, mask: BinaryMask): RasterImage {
+  const { width: w, height: h, channels: c } = image;
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask.data[y * w + x]) continue;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+  }
+  const pad = 4;
+  x0 = Math.max(0, x0 - pad); y0 = Math.max(0, y0 - pad); x1 = Math.min(w - 1, x1 + pad); y1 = Math.min(h - 1, y1 + pad);
+  const cw = x1 - x0 + 1; const chh = y1 - y0 + 1;
+  const sub: RasterImage = { width: cw, height: chh, channels: c, data: new Uint8Array(cw * chh * c) };
+  const subHole: BinaryMask = { width: cw, height: chh, data: new Uint8Array(cw * chh) };
+  for (let y = 0; y < chh; y++) {
+    sub.data.set(image.data.subarray(((y0 + y) * w + x0) * c, ((y0 + y) * w + x1 + 1) * c), y * cw * c);
+    subHole.data.set(hole.data.subarray((y0 + y) * w + x0, (y0 + y) * w + x1 + 1), y * cw);
+  }
+  const filled = inpaint(sub, subHole);
+  const out: RasterImage = { ...image, data: Uint8Array.from(image.data) };
+  for (let y = 0; y < chh; y++) out.data.set(filled.data.subarray(y * cw * c, (y + 1) * cw * c), ((y0 + y) * w + x0) * c);
+  return out;
 }
 
 /** Posed joints for the underlay: the arms keep their rest angles relative to the shoulders' turn. */
