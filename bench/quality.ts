@@ -2,7 +2,7 @@
  * bench:quality — re-detect the pose in the engine's output and compare each limb's image-plane
  * angle with the driving video's at the same instant; beside it the "frozen" baseline (the
  * reference image held still), the share of output frames where a body is found, and jitter.
- *   node --import tsx bench/quality.ts [--all] [--threads 2]
+ *   node --import tsx bench/quality.ts [--all] [--only <text in the pair's name>] [--threads 2]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import type { CharacterOrientation, Pose, RasterImage } from '../src/engine/type
 import { frameError, jitter, torsoFound } from './limb-angles.js';
 import { fixturesDir, motionVideos, referenceImages } from './fixtures.js';
 
-const { values } = parseArgs({ options: { all: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { all: { type: 'boolean', default: false }, only: { type: 'string' }, threads: { type: 'string', default: '2' } } });
 
 const DEFAULT_PAIRS: [string, string, CharacterOrientation][] = [
   ['person2.jpg', 'dance1_6s.mp4', 'video'],
@@ -51,13 +51,14 @@ async function main(): Promise<void> {
     ? (await referenceImages()).flatMap((img) => motionVideos().flatMap((v) => (['video', 'image'] as const)
       .filter((o) => o === 'video' || v.durationS <= 10).map((o) => [img, v.name, o] as [string, string, CharacterOrientation])))
     : DEFAULT_PAIRS;
+  const chosen = values.only ? pairs.filter((p) => p.join(' ').includes(values.only!)) : pairs;
   const threads = Number(values.threads);
   const engine = new InProcessEngine(threads);
   const pool = await createPoseWorkerPool({ threads });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'marionette-quality-'));
   const rows: { pair: string; err: number; frozen: number; found: number; jitter: number }[] = [];
   try {
-    for (const [img, vid, orientation] of pairs) {
+    for (const [img, vid, orientation] of chosen) {
       const imagePath = path.join(dir, img);
       const videoPath = path.join(dir, vid);
       const out = path.join(tmp, `${path.parse(img).name}-${path.parse(vid).name}-${orientation}.mp4`);

@@ -221,8 +221,8 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
   fillRootGaps(posed);
   const offsets = movingAverage(interpolateNulls(footOffset), Math.max(1, Math.round(d.fps / 10)));
   for (let t = 0; t < n; t++) shift(posed[t], 0, offsets[t]);
-  if (!video) keepInFrame(posed, ch.imageWidth, ch.imageHeight, boneLength(ch.rest, J.root, J.neck) * 0.6);
-  else if (bust) keepInFrame(posed, o.canvasWidth / transform.scale, Infinity, boneLength(ch.rest, J.root, J.neck) * 0.6, false);
+  if (!video) keepInFrame(posed, ch.imageWidth, ch.imageHeight, boneLength(ch.rest, J.root, J.neck) * 0.6, d.fps, charLegs);
+  else if (bust) keepInFrame(posed, o.canvasWidth / transform.scale, Infinity, boneLength(ch.rest, J.root, J.neck) * 0.6, d.fps, false);
 
   const frames: RetargetFrame[] = posed.map((joints, t) => ({
     joints: mirror[t] ? mirrorJoints(joints, o.canvasWidth / transform.scale) : joints,
@@ -270,11 +270,17 @@ function interpolateNulls(values: (number | null)[]): number[] {
   return out;
 }
 
-/** Image orientation: shift each frame so the skeleton (plus a margin for flesh) stays on the canvas. */
-function keepInFrame(posed: JointPositions[], width: number, height: number, margin: number, vertical = true): void {
-  for (const p of posed) {
+const CORE_JOINTS = [J.root, J.neck, J.head, J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip];
+
+/**
+ * Shifts frames so the body's core (torso and head, plus a margin for flesh) stays on the canvas.
+ * Only the core counts, so a swinging arm does not shove the body; the shifts are smoothed over
+ * about half a second, so hitting an edge never makes the character jump.
+ */
+function keepInFrame(posed: JointPositions[], width: number, height: number, margin: number, fps: number, vertical = true): void {
+  const need = posed.map((p) => {
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < N_JOINTS; i++) {
+    for (const i of CORE_JOINTS) {
       minX = Math.min(minX, p[2 * i]); maxX = Math.max(maxX, p[2 * i]);
       minY = Math.min(minY, p[2 * i + 1]); maxY = Math.max(maxY, p[2 * i + 1]);
     }
@@ -283,10 +289,14 @@ function keepInFrame(posed: JointPositions[], width: number, height: number, mar
       if (minX - margin < 0) dx = margin - minX;
       else if (maxX + margin > width) dx = width - margin - maxX;
     }
-    if (vertical && maxY - minY + margin < height) {
+    if (vertical && maxY - minY + 2 * margin < height) {
       if (minY - margin < 0) dy = margin - minY;
-      else if (maxY > height) dy = height - maxY;
+      else if (maxY + margin > height) dy = height - margin - maxY;
     }
-    if (dx || dy) shift(p, dx, dy);
-  }
+    return [dx, dy];
+  });
+  const radius = Math.max(1, Math.round(fps / 4));
+  const dxs = movingAverage(need.map((v) => v[0]), radius);
+  const dys = movingAverage(need.map((v) => v[1]), radius);
+  posed.forEach((p, t) => { if (dxs[t] || dys[t]) shift(p, dxs[t], dys[t]); });
 }
