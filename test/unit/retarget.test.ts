@@ -147,3 +147,20 @@ describe('planRetarget, a bust (no legs in the picture) in video orientation', (
     }
   });
 });
+
+describe('planRetarget, torso tilt', () => {
+  it('limits a bust\'s torso tilt to 12° while a full figure follows the person\'s lean', () => {
+    const d = track(5);
+    // The person leans 40° to the side: neck swung about the root.
+    for (const j of d.joints) {
+      const a = -Math.PI / 2 + (40 * Math.PI) / 180;
+      j[2 * J.neck] = j[2 * J.root] + 240 * Math.cos(a);
+      j[2 * J.neck + 1] = j[2 * J.root + 1] + 240 * Math.sin(a);
+    }
+    const tilt = (f: Float64Array) => (angleOf(f, J.root, J.neck) - angleOf(restChar, J.root, J.neck)) * 180 / Math.PI;
+    const full = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    expect(tilt(full.frames[2].joints)).toBeCloseTo(40, 3);
+    const bust = planRetarget({ ...character, present: JOINTS.map((n) => !/knee|ankle/.test(n)) }, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    expect(tilt(bust.frames[2].joints)).toBeCloseTo(12, 3);
+  });
+});

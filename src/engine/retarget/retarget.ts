@@ -58,6 +58,8 @@ const LR_PAIRS: [number, number][] = [
 ];
 const DEFAULT_ORDER: PartGroup[] = ['l_leg', 'r_leg', 'trunk', 'head', 'l_arm', 'r_arm'];
 const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
+/** A bust (no legs in the picture) pivots at its cut edge: tilting it far would show the cut. */
+const BUST_TILT_LIMIT = (12 * Math.PI) / 180;
 
 function confident(conf: Float64Array, ...joints: number[]): boolean {
   return joints.every((j) => conf[j] >= MIN_CONF);
@@ -109,7 +111,7 @@ function drivingLegsShare(d: DrivingTrack): number {
  */
 function poseChain(
   rest: JointPositions, dj: JointPositions, dc: Float64Array, root: [number, number],
-  headOffset: number, useLegs: boolean,
+  headOffset: number, useLegs: boolean, torsoLimit: number,
 ): JointPositions {
   const out = new Float64Array(2 * N_JOINTS);
   const rot = new Float64Array(N_JOINTS); // rotation applied to each bone relative to rest
@@ -117,7 +119,8 @@ function poseChain(
   const restAngle = (i: number) => angleOf(rest, PARENT[i], i);
   const drivingAngle = (i: number) => angleOf(dj, PARENT[i], i);
 
-  const torsoRot = confident(dc, J.root, J.neck) ? wrapAngle(drivingAngle(J.neck) - restAngle(J.neck)) : 0;
+  const torsoRot = confident(dc, J.root, J.neck)
+    ? clamp(wrapAngle(drivingAngle(J.neck) - restAngle(J.neck)), -torsoLimit, torsoLimit) : 0;
   for (let i = 1; i < N_JOINTS; i++) {
     const p = PARENT[i];
     let r: number;
@@ -206,7 +209,7 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
     const root: [number, number] = video
       ? (hasRoot ? [dj[0] * toChar, bust ? bustRootY : dj[1] * toChar] : [NaN, NaN])
       : (hasRoot && charLegs ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
-    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs);
+    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs, charLegs ? Math.PI : BUST_TILT_LIMIT);
     posed.push(p);
 
     // A character cut off by the image's edge (no legs) stays rooted: moving it would show the cut.
