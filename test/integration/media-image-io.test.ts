@@ -6,22 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { readImageRgba, writePng } from '../../src/media/image-reader.js';
 import { inspectImageFile } from '../../src/media/inspect.js';
+import { crc32 } from '../helpers/crc32.js';
 
 let dir: string;
 const file = (name: string): string => path.join(dir, name);
 beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'media-image-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 /** Big-endian TIFF whose IFD0 holds only Orientation. */
 function exifTiff(orientation: number): Buffer {
   const b = Buffer.alloc(26);

@@ -7,18 +7,9 @@ import { exifOrientation, readImageHeader } from '../../src/media/image-header.j
 import { readImageRgba } from '../../src/media/image-reader.js';
 import { inspectImageFile } from '../../src/media/inspect.js';
 import { isobmffBrand, sniffFormat } from '../../src/media/sniff.js';
+import { crc32 } from '../helpers/crc32.js';
 
 // ---- byte builders: real headers made in code ----
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 function pngChunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
