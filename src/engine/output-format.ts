@@ -29,8 +29,14 @@ export function analysisSize(srcWidth: number, srcHeight: number, shortSide = 36
   return { width: even(srcWidth * scale), height: even(srcHeight * scale) };
 }
 
-/** Scale and offset that cover a `dstW`×`dstH` canvas with a `srcW`×`srcH` image, centred (crops the excess). */
-export function coverFit(srcW: number, srcH: number, dstW: number, dstH: number): { scale: number; dx: number; dy: number } {
+/**
+ * Scale and offset that cover a `dstW`×`dstH` canvas with a `srcW`×`srcH` image (crops the excess),
+ * centred across; vertically centred, or kept on the bottom edge so a scene keeps its ground.
+ */
+export function coverFit(
+  srcW: number, srcH: number, dstW: number, dstH: number, vertical: 'center' | 'bottom' = 'center',
+): { scale: number; dx: number; dy: number } {
   const scale = Math.max(dstW / srcW, dstH / srcH);
-  return { scale, dx: (dstW - srcW * scale) / 2, dy: (dstH - srcH * scale) / 2 };
+  const spare = dstH - srcH * scale;
+  return { scale, dx: (dstW - srcW * scale) / 2, dy: vertical === 'bottom' ? spare : spare / 2 };
 }

@@ -83,7 +83,7 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   // render + encode
   const frameCount = motion.frameCount;
   const plate = preparePlate(character.plate, req.orientation, canvas.width, canvas.height,
-    req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height) : null);
+    req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height, 'bottom') : null);
   const withAudio = req.keepOriginalSound && info.hasAudio;
   const writer = createVideoWriter({
     output: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,

@@ -28,6 +28,11 @@ describe('output format', () => {
     expect(f.scale).toBeCloseTo(1280 / 720);
     expect(f.dy).toBeCloseTo(0);
     expect(f.dx).toBeCloseTo((720 - 1280 * f.scale) / 2);
+    // A tall image into a wide canvas keeps its bottom edge (the ground) when asked.
+    const g = coverFit(720, 1280, 1280, 720, 'bottom');
+    expect(g.scale).toBeCloseTo(1280 / 720);
+    expect(g.dy).toBeCloseTo(720 - 1280 * g.scale);
+    expect(coverFit(720, 1280, 1280, 720).dy).toBeCloseTo((720 - 1280 * g.scale) / 2);
   });
 });
 
