@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { localQuadraticAt, sgHalfWindow, smoothTrack } from '../../src/engine/pose/smooth.js';
 import type { PoseTrack } from '../../src/engine/pose/track.js';
 import type { Pose } from '../../src/engine/types.js';
+import { rng } from '../helpers/rng.js';
 
-/** Deterministic pseudo-random numbers (mulberry32) so the test is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FPS = 30;
 const N = 150;

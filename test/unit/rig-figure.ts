@@ -2,6 +2,7 @@
 import type { BinaryMask } from '../../src/engine/segment/index.js';
 import { JOINTS, JOINT_INDEX as J, PARENT, type JointPositions } from '../../src/engine/rig/skeleton.js';
 import type { RasterImage } from '../../src/engine/types.js';
+import { rng } from '../helpers/rng.js';
 
 export interface FigureSpec {
   width: number; height: number;
@@ -77,17 +78,7 @@ export function figureMask(f: FigureSpec): BinaryMask {
   return { width: f.width, height: f.height, data };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /**
  * The figure drawn on paper: light off-white with grey noise, figure filled with a pale colour and
