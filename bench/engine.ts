@@ -14,7 +14,8 @@ import { InProcessEngine } from '../src/engine/in-process.js';
 import { runFfmpeg } from '../src/media/ffmpeg.js';
 import { inspectVideoFile } from '../src/media/inspect.js';
 import { outputFps } from '../src/engine/output-format.js';
-import type { AnimateResult, CharacterOrientation } from '../src/engine/types.js';
+import type { AnimateResult } from '../src/engine/types.js';
+import type { CharacterOrientation } from '../src/domain/orientation.js';
 import { fixturesDir } from './fixtures.js';
 
 interface ChildReport { result: AnimateResult; maxRssMB: number }

@@ -16,7 +16,8 @@ import { readVideoFrames } from '../src/media/video-reader.js';
 import { readImageRgba } from '../src/media/image-reader.js';
 import { inspectVideoFile } from '../src/media/inspect.js';
 import { analysisSize, outputFps } from '../src/engine/output-format.js';
-import type { CharacterOrientation, Pose, RasterImage } from '../src/engine/types.js';
+import type { Pose, RasterImage } from '../src/engine/types.js';
+import type { CharacterOrientation } from '../src/domain/orientation.js';
 import { frameError, jitter, torsoFound } from './limb-angles.js';
 import { fixturesDir, motionVideos, referenceImages } from './fixtures.js';
 

@@ -13,7 +13,7 @@ import { taskResultBody } from '../tasks/result-view.js';
 import type { ApiKeyStore, TaskStore } from '../tasks/types.js';
 import { ApiKeyAuth } from './auth.js';
 import { createTask } from './create-task.js';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerFilesRoute } from './files-route.js';
 import { registerPlayground } from './playground.js';

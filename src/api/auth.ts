@@ -4,7 +4,7 @@
  * in constant time. Successful lookups are cached (the task-result path is hot).
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 import type { ApiKeyStore } from '../tasks/types.js';
 
 export function invalidApiKey(): AppError {

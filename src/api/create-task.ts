@@ -7,10 +7,10 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseInputField, type InputSource, type MediaField } from '../media/decode-input.js';
 import { inspectImageFile, inspectVideoFile } from '../media/inspect.js';
-import type { CharacterOrientation } from '../engine/types.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
 import { imageFileName, inputDir, videoFileName } from '../tasks/paths.js';
 import type { NewTask, TaskInput, TaskStore } from '../tasks/types.js';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 import type { CreateTaskBody } from './schemas.js';
 
 /** 128 random bits, URL-safe. */

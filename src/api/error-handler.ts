@@ -3,7 +3,7 @@
  * errors → INVALID_REQUEST_BODY naming the field; anything else → a bare 500 (details only in the log).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError, type ErrorMetadata } from './errors.js';
+import { AppError, isAppError, type ErrorMetadata } from '../domain/errors.js';
 
 export interface ErrorBody { code: number; reason: string; message: string; metadata?: ErrorMetadata }
 

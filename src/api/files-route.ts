@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isValidKey, type ObjectStorage } from '../storage/object-storage.js';
 import { FILES_PREFIX, verifySignedPath } from '../storage/signed-url.js';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 import { parseRange } from './range.js';
 import { FileParams, FileQuery } from './schemas.js';
 

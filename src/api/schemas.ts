@@ -1,9 +1,8 @@
 /** TypeBox schemas for the wire contract; request types are inferred from them. */
 import { Type, type Static } from '@sinclair/typebox';
-import type { CharacterOrientation } from '../engine/types.js';
+import { ORIENTATIONS, type CharacterOrientation } from '../domain/orientation.js';
 
 export const MAX_PROMPT_CHARS = 2500;
-export const ORIENTATIONS: readonly CharacterOrientation[] = ['image', 'video'];
 
 export const CreateTaskBody = Type.Object({
   image: Type.String(),

@@ -4,7 +4,7 @@
  * (where that model fails) by the classical threshold/flood-fill method; images with real
  * transparency by their alpha channel.
  */
-import { AppError } from '../api/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { detectImagePose } from './pose/image-pose.js';
 import { hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask, dilate, type BinaryMask } from './segment/index.js';

@@ -1,5 +1,5 @@
 /** Messages between the task worker and the engine child process. */
-import { AppError, ERROR_CATALOGUE, type ErrorMetadata, type ErrorReason } from '../api/errors.js';
+import { AppError, ERROR_CATALOGUE, type ErrorMetadata, type ErrorReason } from '../domain/errors.js';
 import type { AnimateRequest, AnimateResult, EngineProgress } from './types.js';
 
 export type ToChild = { type: 'animate'; req: AnimateRequest; threads: number };

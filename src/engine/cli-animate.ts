@@ -4,10 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { isAppError } from '../api/errors.js';
+import { isAppError } from '../domain/errors.js';
 import { inspectImageFile } from '../media/inspect.js';
 import { InProcessEngine } from './in-process.js';
-import type { CharacterOrientation } from './types.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
 
 const USAGE = 'usage: marionette animate --image <jpg|png> --video <mp4|mov> --orientation <image|video> -o <out.mp4> [--no-sound] [--debug-dir <dir>] [--threads <n>]';
 

@@ -3,7 +3,8 @@ import type { Character } from './character.js';
 import type { RetargetPlan } from './retarget/retarget.js';
 import { boneTransforms, deformRig } from './rig/index.js';
 import { drawRig, resizeRgb, type RgbCanvas } from './render/index.js';
-import type { CharacterOrientation, RasterImage } from './types.js';
+import type { RasterImage } from './types.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
 import { underlayJoints } from './underlay.js';
 
 /** Crops `img` to the rectangle (x, y, w, h), clamped to the image. */

@@ -2,7 +2,7 @@
  * Motion extraction: decode the driving video on the output's frame grid, follow one person,
  * smooth offline (zero phase), and turn COCO keypoints into the rig's joints.
  */
-import { AppError } from '../api/errors.js';
+import { AppError } from '../domain/errors.js';
 import { readVideoFrames } from '../media/video-reader.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { trackVideoPoses, type PoseTrack } from './pose/track.js';

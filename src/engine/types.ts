@@ -1,6 +1,6 @@
 /** Shared engine types. Coordinates are pixels in the frame they were measured in, y down. */
 
-export type CharacterOrientation = 'image' | 'video';
+import type { CharacterOrientation } from '../domain/orientation.js';
 
 /** COCO-17 keypoint order, as MoveNet emits it. */
 export const COCO_KEYPOINTS = [

@@ -2,7 +2,7 @@
  * The `image` / `video` request strings: an http(s) URL, a data URI or raw base64.
  * The decoded size is computed from the base64 length before anything is decoded.
  */
-import { AppError } from '../api/errors.js';
+import { AppError } from '../domain/errors.js';
 import { fileTooLargeError, MAX_INPUT_BYTES } from './limits.js';
 
 export type MediaField = 'image' | 'video';

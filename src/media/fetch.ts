@@ -10,7 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { once } from 'node:events';
-import { AppError } from '../api/errors.js';
+import { AppError } from '../domain/errors.js';
 import { blockedAddressKind } from './blocked-address.js';
 import type { MediaField } from './decode-input.js';
 import { fileTooLargeError } from './limits.js';

@@ -1,6 +1,6 @@
 /** Decode a JPEG/PNG to RGBA with ffmpeg (EXIF orientation applied), and write raw frames as PNG. */
 import { readFile } from 'node:fs/promises';
-import { AppError } from '../api/errors.js';
+import { AppError } from '../domain/errors.js';
 import { runFfmpeg } from './ffmpeg.js';
 import { decodeImageArgs, pngArgs } from './ffmpeg-args.js';
 import { readImageHeader, swapsSides } from './image-header.js';

@@ -3,8 +3,8 @@
  * (video), then apply the contract's limits. Every refusal is an AppError a person can act on.
  */
 import { open, stat } from 'node:fs/promises';
-import { AppError } from '../api/errors.js';
-import type { CharacterOrientation } from '../engine/types.js';
+import { AppError } from '../domain/errors.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
 import { ffprobeJson } from './ffmpeg.js';
 import { readImageHeader } from './image-header.js';
 import { walkTopLevelBoxes } from './isobmff.js';

@@ -2,8 +2,8 @@
  * The input limits of the contract (API.md) and pure validators over already-inspected media.
  * Each refusal is an AppError whose message names the field, the limit and the value seen.
  */
-import { AppError } from '../api/errors.js';
-import type { CharacterOrientation } from '../engine/types.js';
+import { AppError } from '../domain/errors.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
 import type { ImageInfo, VideoInfo } from './inspect.js';
 
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /** The contract's task-result body, built from a task record (pure; the API and the webhook both send it). */
-import { wireStatus } from './state.js';
+import { wireStatus } from '../domain/task-status.js';
 import type { TaskStatusView } from './types.js';
 
 export const TASK_TYPE = 'KLING_V2_6_PRO_MOTION_CONTROL';

@@ -2,8 +2,8 @@
  * Persistence interfaces for tasks, jobs, API keys and the webhook outbox. No storage-engine types appear
  * here, so a Postgres or Redis implementation can follow the SQLite one. Every method is async for that reason.
  */
-import type { CharacterOrientation } from '../engine/types.js';
-import type { TaskStatus } from './state.js';
+import type { CharacterOrientation } from '../domain/orientation.js';
+import type { TaskStatus } from '../domain/task-status.js';
 
 /** Where a task's input comes from: a file written at submit time, or a URL the worker fetches. */
 export type TaskInput = { kind: 'file'; path: string } | { kind: 'url'; url: string };

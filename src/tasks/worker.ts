@@ -6,7 +6,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isAppError } from '../api/errors.js';
+import { isAppError } from '../domain/errors.js';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { EngineProgress, MotionEngine } from '../engine/types.js';
@@ -16,7 +16,7 @@ import { MAX_INPUT_BYTES } from '../media/limits.js';
 import { resultKeyFor, type ObjectStorage } from '../storage/object-storage.js';
 import { imageFileName, inputDir, videoFileName, workDir } from './paths.js';
 import { bandPercent, etaFromRate, ProgressThrottle } from './progress.js';
-import { ENGINE_FAILED_REASON, isEnded } from './state.js';
+import { ENGINE_FAILED_REASON, isEnded } from '../domain/task-status.js';
 import type { JobLease, JobQueue, TaskOutcome, TaskRecord, TaskStore } from './types.js';
 
 export class LeaseLostError extends Error {

@@ -5,7 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { fetchToFile, pinnedSafeLookup, resolveSafeAddress, safeLookup, type FetchOptions } from '../../src/media/fetch.js';
 
 let dir: string;

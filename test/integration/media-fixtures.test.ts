@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AppError, type ErrorReason } from '../../src/api/errors.js';
+import { AppError, type ErrorReason } from '../../src/domain/errors.js';
 import { readImageRgba } from '../../src/media/image-reader.js';
 import { inspectImageFile, inspectVideoFile } from '../../src/media/inspect.js';
 

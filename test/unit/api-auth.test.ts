@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApiKeyAuth, generateApiKey, parseAuthorization } from '../../src/api/auth.js';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../../src/tasks/types.js';
 
 class MemoryKeys implements ApiKeyStore {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorBody, fastifyErrorToAppError, validationToAppError } from '../../src/api/error-handler.js';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { parseWebhookUrl } from '../../src/api/create-task.js';
 import type { FastifyError } from 'fastify';
 

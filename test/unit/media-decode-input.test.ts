@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { base64DecodedLength, parseInputField } from '../../src/media/decode-input.js';
 import { MAX_INPUT_BYTES } from '../../src/media/limits.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import type { ImageInfo, VideoInfo } from '../../src/media/inspect.js';
 import { MAX_INPUT_BYTES, validateImageInfo, validateVideoInfo } from '../../src/media/limits.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { videoInfoFromProbe } from '../../src/media/inspect.js';
 import { chooseFps, normaliseRotation, parseProbe, parseRate } from '../../src/media/probe.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/api/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { exifOrientation, readImageHeader } from '../../src/media/image-header.js';
 import { readImageRgba } from '../../src/media/image-reader.js';
 import { inspectImageFile } from '../../src/media/inspect.js';

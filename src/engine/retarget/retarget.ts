@@ -5,7 +5,7 @@
  * that space onto the output canvas. Pure: no I/O, unit-tested on synthetic tracks.
  */
 import { JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from '../rig/skeleton.js';
-import type { CharacterOrientation } from '../types.js';
+import type { CharacterOrientation } from '../../domain/orientation.js';
 import { stableFacing } from './facing.js';
 import {
   angleOf, boneLength, clamp, lowestAnkleY, median, movingAverage, percentile, wrapAngle,

@@ -1,6 +1,6 @@
 /** JobQueue on SQLite with leases: a claim is an IMMEDIATE transaction, so two processes never get the same job. */
 import { randomUUID } from 'node:crypto';
-import { interruptedReason } from '../state.js';
+import { interruptedReason } from '../../domain/task-status.js';
 import type { JobLease, JobQueue } from '../types.js';
 import type { Db } from './db.js';
 

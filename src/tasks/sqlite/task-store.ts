@@ -1,6 +1,6 @@
 /** TaskStore on SQLite: prepared statements, forward-only status guards in SQL. */
-import type { CharacterOrientation } from '../../engine/types.js';
-import { allowedFrom, type TaskStatus } from '../state.js';
+import type { CharacterOrientation } from '../../domain/orientation.js';
+import { allowedFrom, type TaskStatus } from '../../domain/task-status.js';
 import type { NewTask, TaskInput, TaskOutcome, TaskRecord, TaskStatusView, TaskStore } from '../types.js';
 import type { Db } from './db.js';
 import { randomUUID } from 'node:crypto';

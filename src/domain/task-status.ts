@@ -1,4 +1,4 @@
-/** The task lifecycle as pure functions: QUEUED → PROCESSING → SUCCEED | FAILED, only forward. */
+/** The task lifecycle as pure functions: QUEUED → PROCESSING → SUCCEED | FAILED, only forward. Every layer imports it from here. */
 
 export const TASK_STATUSES = ['QUEUED', 'PROCESSING', 'SUCCEED', 'FAILED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

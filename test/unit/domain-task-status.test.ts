@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bandPercent, etaFromRate, ProgressThrottle } from '../../src/tasks/progress.js';
-import { allowedFrom, canTransition, interruptedReason, nextProgress, TASK_STATUSES, wireStatus } from '../../src/tasks/state.js';
+import { allowedFrom, canTransition, interruptedReason, nextProgress, TASK_STATUSES, wireStatus } from '../../src/domain/task-status.js';
 
 describe('task state machine', () => {
   it('moves only forward', () => {
