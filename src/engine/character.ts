@@ -33,6 +33,8 @@ export interface Character {
 }
 
 const MIN_JOINT_CONF = 0.25;
+/** A character shorter than this share of the image height is taken for an empty segmentation. */
+const MIN_MASK_HEIGHT_FRACTION = 0.05;
 
 function maskCoverage(m: SoftMask): number {
   let s = 0;
@@ -121,6 +123,12 @@ export function assembleCharacter(
   image: RasterImage, refined: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: boolean[],
   segmentation: SegmentationMethod, skeletonSource: Character['skeletonSource'],
 ): Character {
+  // An empty mask would "animate" nothing: the output would be the still image.
+  if (maskHeight(refined.binary) < MIN_MASK_HEIGHT_FRACTION * refined.binary.height) {
+    throw new AppError('IMAGE_NO_PERSON_DETECTED',
+      `no character could be separated from the background (${image.width}x${image.height} px): the ${segmentation === 'person-model' ? 'person segmentation' : segmentation === 'alpha' ? 'alpha channel' : 'figure outline'} is empty; use an image where the character stands out`,
+      { field: 'image' });
+  }
   const rig = buildRig(refined.binary, joints, { present });
   const texture = makeCharacterTexture(image, refined.soft);
   // Fill a little beyond the outline so no halo of the character stays in the plate.

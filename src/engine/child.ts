@@ -12,8 +12,11 @@ function send(msg: FromChild): Promise<void> {
   });
 }
 
-// The parent gone (killed, even with -9) means nobody wants the result.
-process.on('disconnect', () => process.exit(1));
+// The parent gone (killed, even with -9) means nobody wants the result: end this process group (this process
+// leads it), so the ffmpeg processes it started do not run on as orphans.
+process.on('disconnect', () => {
+  try { process.kill(-process.pid, 'SIGKILL'); } catch { process.exit(1); }
+});
 
 process.once('message', (msg: ToChild) => {
   void (async () => {
@@ -25,6 +28,7 @@ process.once('message', (msg: ToChild) => {
       await send({ type: 'failed', error: serializeError(err) });
     } finally {
       await engine.close().catch(() => undefined);
+      // Leftover children of a failed run (an ffmpeg still writing) are killed with the group by the parent.
       process.exit(0);
     }
   })();

@@ -8,6 +8,9 @@ import { ffmpegVersion } from '../media/ffmpeg.js';
 import { modelsPresent } from './models/index.js';
 import { compiledSibling } from './compiled-path.js';
 import { deserializeError, type FromChild, type ToChild } from './child-protocol.js';
+import { EngineCrashedError, looksOutOfMemory } from './errors.js';
+
+export { EngineCrashedError } from './errors.js';
 import type { AnimateRequest, AnimateResult, EngineProgress, MotionEngine } from './types.js';
 
 export interface CpuEngineOptions {
@@ -18,6 +21,12 @@ export interface CpuEngineOptions {
 }
 
 const STDERR_TAIL = 4096;
+
+/** Kills the child's whole process group (its ffmpeg children with it); the child leads its group. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+}
 
 class ChildProcessEngine implements MotionEngine {
   private readonly childPath = compiledSibling(import.meta.url, './child.js');
@@ -33,7 +42,9 @@ class ChildProcessEngine implements MotionEngine {
 
   animate(req: AnimateRequest, onProgress: (p: EngineProgress) => void, signal?: AbortSignal): Promise<AnimateResult> {
     return new Promise((resolve, reject) => {
-      const child = fork(this.childPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      // detached: the child leads its own process group, so one kill reaches every ffmpeg it started.
+      const child = fork(this.childPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', detached: true });
+      let killedByUs = false;
       let stderr = '';
       let settled = false;
       child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-STDERR_TAIL); });
@@ -44,7 +55,8 @@ class ChildProcessEngine implements MotionEngine {
         if (err) reject(err); else resolve(result!);
       };
       const onAbort = () => {
-        child.kill('SIGKILL');
+        killedByUs = true;
+        killGroup(child.pid);
         finish(signal?.reason instanceof Error ? signal.reason : new Error('engine task aborted'));
       };
       if (signal?.aborted) return onAbort();
@@ -61,9 +73,12 @@ class ChildProcessEngine implements MotionEngine {
         }
       });
       child.on('error', (err) => finish(err));
-      child.on('exit', (code, sig) => {
-        if (!settled) this.o.onLog?.(`engine child exited (code ${code}, signal ${sig}): ${stderr}`);
-        finish(new Error(`engine process exited unexpectedly (code ${code}, signal ${sig})`));
+      // Whatever it left running (an ffmpeg mid-pipe) goes with it; 'close' comes after its last message.
+      child.on('exit', () => killGroup(child.pid));
+      child.on('close', (code, sig) => {
+        if (settled || killedByUs) return;
+        this.o.onLog?.(`engine child exited (code ${code}, signal ${sig}): ${stderr}`);
+        finish(new EngineCrashedError(code, sig, looksOutOfMemory(stderr)));
       });
       const msg: ToChild = { type: 'animate', req, threads: this.o.threads };
       child.send(msg);

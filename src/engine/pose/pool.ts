@@ -23,15 +23,32 @@ export interface PoseWorkerPool {
 interface Pending {
   resolve: (v: Pose | SoftMask) => void;
   reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
   alive: boolean;
+  /** Fails every pending request and ends the thread (a hung or crashed worker). */
+  fail(err: Error): void;
 }
 
 const INIT_TIMEOUT_MS = 120_000;
+/** One frame's inference takes well under a second; a request this old means the thread hung. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export class PoseWorkerTimeoutError extends Error {
+  constructor(ms: number) { super(`a pose worker did not answer within ${Math.round(ms / 1000)} s`); this.name = 'PoseWorkerTimeoutError'; }
+}
+
+export interface PoseWorkerPoolOptions {
+  threads: number;
+  /** A request not answered within this long fails, and its worker is ended. */
+  requestTimeoutMs?: number;
+  /** The worker script (tests inject a misbehaving one); the compiled worker.js by default. */
+  workerFile?: string;
+}
 
 /** The image data as a standalone buffer that can be moved to a worker without copying a larger backing store. */
 function portable(image: RasterImage): { image: RasterImage; transfer: ArrayBuffer[] } {
@@ -45,7 +62,8 @@ function startWorker(file: string): Promise<Slot> {
   return new Promise((resolve, reject) => {
     // No inherited execArgv: a TypeScript loader (tsx, vitest) in the worker hangs it on Node 20.
     const worker = new Worker(file, { execArgv: [], stderr: false });
-    const slot: Slot = { worker, pending: new Map(), alive: true };
+    let crash = '';
+    const slot: Slot = { worker, pending: new Map(), alive: true, fail: (err) => { fail(err); void worker.terminate(); } };
     let ready = false;
     const timer = setTimeout(() => {
       if (ready) return;
@@ -54,7 +72,7 @@ function startWorker(file: string): Promise<Slot> {
     }, INIT_TIMEOUT_MS);
     const fail = (err: Error) => {
       slot.alive = false;
-      for (const p of slot.pending.values()) p.reject(err);
+      for (const p of slot.pending.values()) { clearTimeout(p.timer); p.reject(err); }
       slot.pending.clear();
       if (!ready) {
         clearTimeout(timer);
@@ -72,12 +90,16 @@ function startWorker(file: string): Promise<Slot> {
           fail(new Error(`pose worker failed to load models: ${msg.message}`));
           void worker.terminate();
           return;
+        case 'crashed':
+          crash = msg.message;
+          return;
         case 'pose':
         case 'mask':
         case 'error': {
           const p = slot.pending.get(msg.id);
           if (!p) return;
           slot.pending.delete(msg.id);
+          clearTimeout(p.timer);
           if (msg.kind === 'error') p.reject(new Error(`pose worker: ${msg.message}`));
           else p.resolve(msg.kind === 'pose' ? msg.pose : msg.mask);
           return;
@@ -85,13 +107,14 @@ function startWorker(file: string): Promise<Slot> {
       }
     });
     worker.on('error', (err) => fail(new Error(`pose worker crashed: ${err.message.slice(0, 500)}`)));
-    worker.on('exit', (code) => fail(new Error(`pose worker exited (code ${code})`)));
+    worker.on('exit', (code) => fail(new Error(`pose worker exited (code ${code})${crash ? `: ${crash}` : ''}`)));
   });
 }
 
-export async function createPoseWorkerPool(o: { threads: number }): Promise<PoseWorkerPool> {
+export async function createPoseWorkerPool(o: PoseWorkerPoolOptions): Promise<PoseWorkerPool> {
   const threads = Math.max(1, Math.floor(o.threads));
-  const file = compiledSibling(import.meta.url, './worker.js');
+  const file = o.workerFile ?? compiledSibling(import.meta.url, './worker.js');
+  const timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const started = await Promise.allSettled(Array.from({ length: threads }, () => startWorker(file)));
   const slots = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -110,7 +133,8 @@ export async function createPoseWorkerPool(o: { threads: number }): Promise<Pose
     const slot = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (v: Pose | SoftMask) => void, reject });
+      const timer = setTimeout(() => slot.fail(new PoseWorkerTimeoutError(timeoutMs)), timeoutMs);
+      slot.pending.set(id, { resolve: resolve as (v: Pose | SoftMask) => void, reject, timer });
       slot.worker.postMessage(make(id), transfer);
     });
   }

@@ -11,6 +11,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'init-error'; message: string }
+  | { kind: 'crashed'; message: string }
   | { id: number; kind: 'pose'; pose: Pose }
   | { id: number; kind: 'mask'; mask: SoftMask }
   | { id: number; kind: 'error'; message: string };

@@ -14,8 +14,12 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 2000) : String(err).slice(0, 2000);
 }
 
-// Report our own crashes briefly instead of letting the wasm runtime print its source.
-process.on('uncaughtException', (err) => reply({ id: -1, kind: 'error', message: messageOf(err) }));
+// A stray exception (outside a request) leaves this thread in an unknown state: say why briefly (instead of the
+// wasm runtime printing its source), then end the thread; the pool fails its pending requests on exit.
+process.on('uncaughtException', (err) => {
+  reply({ kind: 'crashed', message: messageOf(err) });
+  process.exit(1);
+});
 
 function serve(models: PoseModels, req: WorkerRequest): void {
   try {
