@@ -29,20 +29,22 @@ export function parseWebhookUrl(value: string | undefined): string | null {
   return u.toString();
 }
 
-async function materialise(field: MediaField, source: InputSource, dir: string, orientation: CharacterOrientation): Promise<TaskInput> {
-  if (source.kind === 'url') return { kind: 'url', url: source.url };
+async function materialise(field: MediaField, source: InputSource, dir: string, orientation: CharacterOrientation): Promise<{ input: TaskInput; durationS?: number }> {
+  if (source.kind === 'url') return { input: { kind: 'url', url: source.url } };
   const upload = path.join(dir, `${field}.upload`);
   await writeFile(upload, source.bytes);
   let final: string;
+  let durationS: number | undefined;
   if (field === 'image') {
     const info = await inspectImageFile(upload);
     final = path.join(dir, imageFileName(info.format));
   } else {
     const info = await inspectVideoFile(upload, orientation);
     final = path.join(dir, videoFileName(info.container));
+    durationS = info.durationS;
   }
   await rename(upload, final);
-  return { kind: 'file', path: final };
+  return { input: { kind: 'file', path: final }, durationS };
 }
 
 export interface CreateTaskContext { dataDir: string; tasks: TaskStore; now: () => number }
@@ -63,11 +65,12 @@ export async function createTask(body: CreateTaskBody, owner: string, ctx: Creat
     ]);
     if (imageResult.status === 'rejected') throw imageResult.reason;
     if (videoResult.status === 'rejected') throw videoResult.reason;
-    const image = imageResult.value;
-    const video = videoResult.value;
+    const image = imageResult.value.input;
+    const video = videoResult.value.input;
     const task: NewTask = {
       id, owner, orientation: body.character_orientation, keepOriginalSound: body.keep_original_sound ?? true,
       prompt: body.prompt ?? '', negativePrompt: body.negative_prompt ?? '', webhookUrl, image, video, submitMs: ctx.now(),
+      videoDurationS: videoResult.value.durationS ?? null,
     };
     await ctx.tasks.createTask(task);
     return id;

@@ -34,6 +34,19 @@ export interface Config {
   readonly fetchMaxRedirects: number;
   readonly bodyLimitMb: number;
   readonly logLevel: LogLevel;
+  /** Each engine stage may take this long plus stageDeadlinePerClipSecondMs per second of the clip. */
+  readonly stageDeadlineMs: number;
+  readonly stageDeadlinePerClipSecondMs: number;
+  /** Per API key: requests per minute, and tasks queued or running at once. */
+  readonly rateLimitPerMinute: number;
+  readonly maxActiveTasksPerKey: number;
+  /** Creates decoded and inspected at once (each holds its decoded inputs in memory). */
+  readonly maxConcurrentCreates: number;
+  /** Ended task rows and delivered webhook rows are deleted after this long. */
+  readonly taskRetentionS: number;
+  /** A request body must arrive within this long; an idle connection is closed after connectionTimeoutMs. */
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
 }
 
 /** A config whose secrets are known (after resolveSecrets). */
@@ -172,6 +185,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     fetchMaxRedirects: r.int('FETCH_MAX_REDIRECTS', 5, 0, 20),
     bodyLimitMb: r.int('BODY_LIMIT_MB', 30, 1, 1024),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    stageDeadlineMs: r.int('STAGE_DEADLINE_MS', 120_000, 100, 86_400_000),
+    stageDeadlinePerClipSecondMs: r.int('STAGE_DEADLINE_PER_CLIP_SECOND_MS', 20_000, 0, 3_600_000),
+    rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    maxActiveTasksPerKey: r.int('MAX_ACTIVE_TASKS_PER_KEY', 20, 1, 100_000),
+    maxConcurrentCreates: r.int('MAX_CONCURRENT_CREATES', 4, 1, 256),
+    taskRetentionS: r.int('TASK_RETENTION_S', 30 * 86400, 60, 10 * 365 * 86400),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 75_000, 1000, 3_600_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -5,7 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import { AppError } from '../domain/errors.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
-import { ffprobeJson } from './ffmpeg.js';
+import { FfmpegError, ffprobeJson } from './ffmpeg.js';
 import { readImageHeader } from './image-header.js';
 import { walkTopLevelBoxes } from './isobmff.js';
 import { checkFileSize, validateImageInfo, validateVideoInfo } from './limits.js';
@@ -121,7 +121,9 @@ export async function inspectVideoFile(path: string, orientation: CharacterOrien
   let probe: ProbeResult;
   try {
     probe = parseProbe(await ffprobeJson(path));
-  } catch {
+  } catch (err) {
+    // ffprobe that could not start or timed out (a missing binary, a loaded machine) is our failure, not the file's.
+    if (err instanceof FfmpegError && err.exitCode === null) throw err;
     throw unreadableVideo();
   }
   const info = videoInfoFromProbe(probe, brand === '' ? probe.majorBrand : brand, size);

@@ -20,6 +20,8 @@ export interface NewTask {
   image: TaskInput;
   video: TaskInput;
   submitMs: number;
+  /** The driving video's length, once known (inspected at submit, or by the worker for a URL). */
+  videoDurationS?: number | null;
 }
 
 export interface TaskRecord extends NewTask {
@@ -78,6 +80,8 @@ export interface JobQueue {
   complete(lease: JobLease): Promise<void>;
   /** Gives the job back without counting this attempt (graceful shutdown). */
   release(lease: JobLease): Promise<void>;
+  /** Gives the job back now, this attempt counted (its engine process died, as a worker may). */
+  retry(lease: JobLease): Promise<void>;
 }
 
 export interface ApiKeyRecord { id: string; hash: string; label: string; createdMs: number }

@@ -54,6 +54,19 @@ export const MIGRATIONS: readonly string[] = [
      last_error TEXT NOT NULL DEFAULT ''
    );
    CREATE INDEX webhook_due ON webhook_outbox (next_attempt_ms);`,
+  // Listing, queue position and ETA, idempotent creates, per-key limits.
+  `ALTER TABLE tasks ADD COLUMN video_duration_s REAL;
+   CREATE INDEX tasks_owner_submit ON tasks (owner, submit_ms, id);
+   CREATE INDEX tasks_status_complete ON tasks (status, complete_ms);
+   CREATE TABLE idempotency_keys (
+     owner TEXT NOT NULL,
+     key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     PRIMARY KEY (owner, key)
+   );
+   CREATE INDEX idempotency_created ON idempotency_keys (created_ms);`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -4,11 +4,13 @@ import { openDatabase, type Db } from './db.js';
 import { SqliteApiKeyStore } from './key-store.js';
 import { SqliteJobQueue } from './job-queue.js';
 import { SqliteWebhookOutbox } from './outbox.js';
+import { SqliteTaskQueries } from './task-queries.js';
 import { SqliteTaskStore } from './task-store.js';
 
 export interface SqliteBackend {
   db: Db;
   tasks: SqliteTaskStore;
+  queries: SqliteTaskQueries;
   queue: SqliteJobQueue;
   keys: SqliteApiKeyStore;
   outbox: SqliteWebhookOutbox;
@@ -29,6 +31,7 @@ export function openSqliteBackend(file: string): SqliteBackend {
   return {
     db,
     tasks: new SqliteTaskStore(db),
+    queries: new SqliteTaskQueries(db),
     queue: new SqliteJobQueue(db),
     keys: new SqliteApiKeyStore(db),
     outbox: new SqliteWebhookOutbox(db),

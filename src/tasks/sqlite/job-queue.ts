@@ -12,6 +12,7 @@ export class SqliteJobQueue implements JobQueue {
   private readonly renew;
   private readonly remove;
   private readonly giveBack;
+  private readonly retryNow;
   private readonly failTask;
   private readonly insertOutbox;
 
@@ -21,6 +22,7 @@ export class SqliteJobQueue implements JobQueue {
     this.renew = db.prepare('UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_token = ?');
     this.remove = db.prepare('DELETE FROM jobs WHERE id = ? AND lease_token = ?');
     this.giveBack = db.prepare('UPDATE jobs SET lease_until = 0, lease_token = NULL, attempts = MAX(0, attempts - 1) WHERE id = ? AND lease_token = ?');
+    this.retryNow = db.prepare('UPDATE jobs SET lease_until = 0, lease_token = NULL WHERE id = ? AND lease_token = ?');
     this.failTask = db.prepare(`UPDATE tasks SET status = 'FAILED', eta_s = 0, reason = ?, complete_ms = ?
       WHERE id = ? AND status IN ('QUEUED','PROCESSING')`);
     this.insertOutbox = db.prepare(`INSERT INTO webhook_outbox (id, task_id, url, next_attempt_ms)
@@ -58,5 +60,9 @@ export class SqliteJobQueue implements JobQueue {
 
   async release(lease: JobLease): Promise<void> {
     this.giveBack.run(Number(lease.jobId), lease.token);
+  }
+
+  async retry(lease: JobLease): Promise<void> {
+    this.retryNow.run(Number(lease.jobId), lease.token);
   }
 }

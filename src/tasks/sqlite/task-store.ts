@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 interface TaskRow {
   id: string; owner: string; status: TaskStatus; reason: string; progress: number; eta_s: number;
   orientation: CharacterOrientation; keep_original_sound: number; prompt: string; negative_prompt: string;
-  webhook_url: string | null; image_json: string; video_json: string; submit_ms: number;
+  webhook_url: string | null; image_json: string; video_json: string; submit_ms: number; video_duration_s: number | null;
   execute_ms: number | null; complete_ms: number | null; result_key: string | null; inputs_deleted: number;
 }
 
@@ -19,7 +19,7 @@ function toRecord(r: TaskRow): TaskRecord {
     negativePrompt: r.negative_prompt, webhookUrl: r.webhook_url,
     image: JSON.parse(r.image_json) as TaskInput, video: JSON.parse(r.video_json) as TaskInput,
     submitMs: r.submit_ms, executeMs: r.execute_ms, completeMs: r.complete_ms, resultKey: r.result_key,
-    inputsDeleted: r.inputs_deleted === 1,
+    inputsDeleted: r.inputs_deleted === 1, videoDurationS: r.video_duration_s,
   };
 }
 
@@ -40,8 +40,8 @@ export class SqliteTaskStore implements TaskStore {
 
   constructor(private readonly db: Db) {
     this.insertTask = db.prepare(`INSERT INTO tasks (id, owner, status, orientation, keep_original_sound, prompt, negative_prompt,
-      webhook_url, image_json, video_json, submit_ms) VALUES (@id, @owner, 'QUEUED', @orientation, @keep, @prompt, @negativePrompt,
-      @webhookUrl, @image, @video, @submitMs)`);
+      webhook_url, image_json, video_json, submit_ms, video_duration_s) VALUES (@id, @owner, 'QUEUED', @orientation, @keep, @prompt, @negativePrompt,
+      @webhookUrl, @image, @video, @submitMs, @durationS)`);
     this.insertJob = db.prepare('INSERT INTO jobs (task_id, created_ms) VALUES (?, ?)');
     this.selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.selectStatus = db.prepare(`SELECT id, owner, status, reason, progress, eta_s AS etaS, submit_ms AS submitMs, execute_ms AS executeMs,
@@ -65,7 +65,7 @@ export class SqliteTaskStore implements TaskStore {
       this.insertTask.run({
         id: t.id, owner: t.owner, orientation: t.orientation, keep: t.keepOriginalSound ? 1 : 0, prompt: t.prompt,
         negativePrompt: t.negativePrompt, webhookUrl: t.webhookUrl, image: JSON.stringify(t.image), video: JSON.stringify(t.video),
-        submitMs: t.submitMs,
+        submitMs: t.submitMs, durationS: t.videoDurationS ?? null,
       });
       this.insertJob.run(t.id, t.submitMs);
     })();
