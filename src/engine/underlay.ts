@@ -6,7 +6,7 @@
  * arms had not moved.
  */
 import { computeLabelGrid } from './rig/labels.js';
-import { JOINT_INDEX as J, boneGroup, type JointPositions } from './rig/skeleton.js';
+import { ARM_GROUPS, JOINT_INDEX as J, boneGroup, type JointPositions } from './rig/skeleton.js';
 import type { BinaryMask } from './segment/index.js';
 import { inpaint, makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
 import type { RasterImage, SoftMask } from './types.js';
@@ -30,7 +30,7 @@ export function buildUnderlayTexture(
       if (!mask.data[i]) { hole.data[i] = 1; continue; }
       const label = grid.label[gy * grid.w + Math.min(grid.w - 1, Math.floor(x / grid.f))];
       const group = label > 0 ? boneGroup(label) : 'trunk';
-      if (group === 'l_arm' || group === 'r_arm') { hole.data[i] = 1; arms++; } else body++;
+      if (ARM_GROUPS.has(group)) { hole.data[i] = 1; arms++; } else body++;
     }
   }
   if (arms === 0 || body === 0) return null;

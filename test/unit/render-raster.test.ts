@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { drawRig, makeCharacterTexture, type PremultipliedTexture, type RgbCanvas } from '../../src/engine/render/index.js';
 import { boneTransforms, buildRig, deformRig, type Rig } from '../../src/engine/rig/index.js';
-import { JOINT_INDEX as J, type PartGroup } from '../../src/engine/rig/skeleton.js';
+import { DEFAULT_LAYER_ORDER, JOINT_INDEX as J, type PartGroup } from '../../src/engine/rig/skeleton.js';
 import { erode, refineMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 import { armDownFigure, drawingImage, figureMask, standardFigure } from './rig-figure.js';
 
-const ORDER: PartGroup[] = ['l_leg', 'r_leg', 'trunk', 'head', 'l_arm', 'r_arm'];
+const ORDER: PartGroup[] = [...DEFAULT_LAYER_ORDER];
 const blank = (w: number, h: number, v = 0): RgbCanvas => ({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(v) });
 
 function solidTexture(w: number, h: number, rgb: [number, number, number], alpha: number): PremultipliedTexture {
@@ -111,9 +111,9 @@ describe('drawRig', () => {
     const verts = deformRig(rigA, boneTransforms(fa.joints, posed));
     const cx = Math.round((fa.joints[2 * J.l_elbow] + 150) / 2 - 10); const cy = Math.round((fa.joints[2 * J.l_elbow + 1] + 190) / 2 + 3);
     const front = blank(fa.width, fa.height);
-    drawRig(front, texA, rigA, verts, { order: ['trunk', 'l_arm'] });
+    drawRig(front, texA, rigA, verts, { order: ['trunk', 'l_upper_arm', 'l_forearm'] });
     const back = blank(fa.width, fa.height);
-    drawRig(back, texA, rigA, verts, { order: ['l_arm', 'trunk'] });
+    drawRig(back, texA, rigA, verts, { order: ['l_upper_arm', 'l_forearm', 'trunk'] });
     const i = 3 * (cy * fa.width + cx);
     expect(front.data[i]).toBeGreaterThan(200);
     expect(back.data[i + 2]).toBeGreaterThan(200);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readImageRgba } from '../../src/media/image-reader.js';
 import { drawRig, makeCharacterTexture } from '../../src/engine/render/index.js';
 import { buildRig } from '../../src/engine/rig/index.js';
-import { JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
+import { DEFAULT_LAYER_ORDER, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { countSet, erode, hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 
@@ -44,7 +44,7 @@ describe.skipIf(!present)('drawing1.png (marker drawing photographed on grey pap
     expect(rig.rest.length / 2).toBeGreaterThan(300);
     expect(rig.rest.length / 2).toBeLessThan(900);
     const canvas = { width: img.width, height: img.height, data: new Uint8Array(img.width * img.height * 3) };
-    drawRig(canvas, makeCharacterTexture(img, soft), rig, rig.rest, { order: ['l_leg', 'r_leg', 'trunk', 'head', 'l_arm', 'r_arm'] });
+    drawRig(canvas, makeCharacterTexture(img, soft), rig, rig.rest, { order: [...DEFAULT_LAYER_ORDER] });
     const inner = erode(binary, 2);
     let err = 0; let n = 0;
     for (let i = 0; i < inner.data.length; i++) if (inner.data[i]) { err += Math.abs(canvas.data[3 * i] - img.data[3 * i]); n++; }

@@ -4,7 +4,9 @@ import { JOINTS, PARENT, boneGroup, groupIndex, type JointPositions } from '../r
 import type { RgbCanvas } from './raster.js';
 
 type Rgb = [number, number, number];
-const GROUP_COLOURS: Rgb[] = [[255, 255, 255], [255, 220, 0], [0, 200, 255], [255, 80, 200], [80, 255, 80], [255, 140, 0]];
+// One colour per layer, in PART_GROUPS order (upper and lower parts of a limb in two shades).
+const GROUP_COLOURS: Rgb[] = [[255, 255, 255], [255, 220, 0], [0, 200, 255], [0, 110, 160], [255, 80, 200], [160, 40, 120],
+  [80, 255, 80], [30, 140, 30], [255, 140, 0], [160, 80, 0]];
 
 function plot(c: RgbCanvas, x: number, y: number, col: Rgb): void {
   if (x < 0 || y < 0 || x >= c.width || y >= c.height) return;

@@ -4,7 +4,7 @@
  */
 import type { BinaryMask } from '../segment/mask.js';
 import { geodesic } from './geodesic.js';
-import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
+import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, limbOf, type JointPositions } from './skeleton.js';
 
 const SEEDS_PER_BONE = 20;
 /** The labelling grid is downscaled to at most about this many mask pixels. */
@@ -98,7 +98,7 @@ export function labelBones(
  */
 export function groupBorderPoints(g: LabelGrid, minDist: number): number[] {
   const { f, w, h, label } = g;
-  const groupOf = (l: number) => (l > 0 ? groupIndex(boneGroup(l)) : -1);
+  const groupOf = (l: number) => (l > 0 ? limbOf(boneGroup(l)) : null);
   const cell = Math.max(1, minDist / Math.SQRT2);
   const taken = new Map<number, [number, number]>();
   const key = (x: number, y: number) => Math.floor(y / cell) * 1e6 + Math.floor(x / cell);
@@ -116,11 +116,11 @@ export function groupBorderPoints(g: LabelGrid, minDist: number): number[] {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const a = groupOf(label[y * w + x]);
-      if (a < 0) continue;
+      if (a === null) continue;
       for (const [nx, ny] of [[x + 1, y], [x, y + 1]]) {
         if (nx >= w || ny >= h) continue;
         const b = groupOf(label[ny * w + nx]);
-        if (b < 0 || b === a) continue;
+        if (b === null || b === a) continue;
         const px = ((x + nx) / 2 + 0.5) * f - 0.5; const py = ((y + ny) / 2 + 0.5) * f - 0.5;
         if (!free(px, py)) continue;
         taken.set(key(px, py), [px, py]);

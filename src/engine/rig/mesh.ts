@@ -6,7 +6,7 @@ import Delaunator from 'delaunator';
 import { components, dilate, insideDistance, type BinaryMask } from '../segment/mask.js';
 import { boundaryLoops, simplifyLoop } from './contour.js';
 import { computeLabelGrid, groupBorderPoints, labelTriangles } from './labels.js';
-import { GROUP_ATTACH_JOINT, JOINTS, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
+import { GROUP_ATTACH_JOINT, GROUP_PARENT, JOINTS, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
 import { skinningWeights, type SkinWeights } from './weights.js';
 
 export interface Rig {
@@ -151,12 +151,12 @@ function joinRadius(rest: JointPositions, spacing: number): Float64Array {
   return r;
 }
 
-/** Whether groups a and b stay attached at point (x, y): a limb near the joint where it hangs from the other. */
+/** Whether groups a and b stay attached at point (x, y): one hangs from the other and the point is near that joint. */
 function joined(a: number, b: number, x: number, y: number, rest: JointPositions, radius: Float64Array): boolean {
-  const trunk = groupIndex('trunk');
-  const limb = a === trunk ? b : b === trunk ? a : -1;
-  if (limb < 0) return false;
-  const j = GROUP_ATTACH_JOINT[PART_GROUPS[limb]];
+  const ga = PART_GROUPS[a]; const gb = PART_GROUPS[b];
+  const child = GROUP_PARENT[ga] === gb ? ga : GROUP_PARENT[gb] === ga ? gb : null;
+  if (child === null) return false;
+  const j = GROUP_ATTACH_JOINT[child];
   return Math.hypot(x - rest[2 * j], y - rest[2 * j + 1]) <= radius[j];
 }
 
@@ -177,7 +177,7 @@ export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildR
   for (let t = 0; t < nTri; t++) for (let k = 0; k < 3; k++) incident[tris0[3 * t + k]].push(t);
   const radius = joinRadius(restJoints, spacing);
   const rest: number[] = [];
-  const remap = new Map<number, number>(); // (vertex * 8 + group) -> new index
+  const remap = new Map<number, number>(); // (vertex * 16 + group) -> new index
   for (let v = 0; v < nPts; v++) {
     if (incident[v].length === 0) continue;
     const groups = [...new Set(incident[v].map((t) => triGroup[t]))];
@@ -197,11 +197,11 @@ export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildR
         rest.push(points[2 * v], points[2 * v + 1]);
         copyOf.set(root, idx);
       }
-      remap.set(v * 8 + g, idx);
+      remap.set(v * 16 + g, idx);
     });
   }
   const triangles = new Uint32Array(tris0.length);
-  for (let t = 0; t < nTri; t++) for (let k = 0; k < 3; k++) triangles[3 * t + k] = remap.get(tris0[3 * t + k] * 8 + triGroup[t])!;
+  for (let t = 0; t < nTri; t++) for (let k = 0; k < 3; k++) triangles[3 * t + k] = remap.get(tris0[3 * t + k] * 16 + triGroup[t])!;
 
   const boundaryEdge = edgeFlags(tris0, triangles, nPts, rest.length / 2);
   const restArr = Float32Array.from(rest);

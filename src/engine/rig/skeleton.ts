@@ -24,14 +24,26 @@ export const PARENT: readonly number[] = JOINTS.map((n) => {
 /** (x, y) per joint, image px. */
 export type JointPositions = Float64Array;
 
-export type PartGroup = 'trunk' | 'head' | 'l_arm' | 'r_arm' | 'l_leg' | 'r_leg';
-export const PART_GROUPS: readonly PartGroup[] = ['trunk', 'head', 'l_arm', 'r_arm', 'l_leg', 'r_leg'];
+/**
+ * Draw layers: the trunk, the head, and each limb split into its upper and lower part, so an upper
+ * arm and its forearm (or a thigh and its shin) can sit at different depths.
+ */
+export type PartGroup = 'trunk' | 'head' | 'l_upper_arm' | 'l_forearm' | 'r_upper_arm' | 'r_forearm'
+  | 'l_thigh' | 'l_shin' | 'r_thigh' | 'r_shin';
+export const PART_GROUPS: readonly PartGroup[] = ['trunk', 'head', 'l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm',
+  'l_thigh', 'l_shin', 'r_thigh', 'r_shin'];
+export const ARM_GROUPS: ReadonlySet<PartGroup> = new Set<PartGroup>(['l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm']);
+export const LEG_GROUPS: ReadonlySet<PartGroup> = new Set<PartGroup>(['l_thigh', 'l_shin', 'r_thigh', 'r_shin']);
+
+/** Back to front when nothing better is known: legs behind the body, arms in front of it. */
+export const DEFAULT_LAYER_ORDER: readonly PartGroup[] = ['l_shin', 'l_thigh', 'r_shin', 'r_thigh', 'trunk', 'head',
+  'l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm'];
 
 const BONE_GROUP: Record<JointName, PartGroup> = {
   root: 'trunk', neck: 'trunk', l_shoulder: 'trunk', r_shoulder: 'trunk', l_hip: 'trunk', r_hip: 'trunk',
   head: 'head',
-  l_elbow: 'l_arm', l_wrist: 'l_arm', r_elbow: 'r_arm', r_wrist: 'r_arm',
-  l_knee: 'l_leg', l_ankle: 'l_leg', r_knee: 'r_leg', r_ankle: 'r_leg',
+  l_elbow: 'l_upper_arm', l_wrist: 'l_forearm', r_elbow: 'r_upper_arm', r_wrist: 'r_forearm',
+  l_knee: 'l_thigh', l_ankle: 'l_shin', r_knee: 'r_thigh', r_ankle: 'r_shin',
 };
 
 /** The body-part group a bone (= its child joint index) is drawn with. */
@@ -44,10 +56,31 @@ export function groupIndex(g: PartGroup): number {
   return PART_GROUPS.indexOf(g);
 }
 
-/** The joint where a limb group hangs from its parent group (trunk has none). */
+/** The joint where a group hangs from its parent group (trunk has none). */
 export const GROUP_ATTACH_JOINT: Record<PartGroup, number> = {
-  trunk: -1, head: JOINT_INDEX.neck, l_arm: JOINT_INDEX.l_shoulder, r_arm: JOINT_INDEX.r_shoulder,
-  l_leg: JOINT_INDEX.l_hip, r_leg: JOINT_INDEX.r_hip,
+  trunk: -1, head: JOINT_INDEX.neck,
+  l_upper_arm: JOINT_INDEX.l_shoulder, l_forearm: JOINT_INDEX.l_elbow,
+  r_upper_arm: JOINT_INDEX.r_shoulder, r_forearm: JOINT_INDEX.r_elbow,
+  l_thigh: JOINT_INDEX.l_hip, l_shin: JOINT_INDEX.l_knee,
+  r_thigh: JOINT_INDEX.r_hip, r_shin: JOINT_INDEX.r_knee,
+};
+
+/** The whole limb a layer belongs to ('l_arm' for 'l_upper_arm' and 'l_forearm'); trunk and head are their own. */
+export function limbOf(g: PartGroup): string {
+  switch (g) {
+    case 'l_upper_arm': case 'l_forearm': return 'l_arm';
+    case 'r_upper_arm': case 'r_forearm': return 'r_arm';
+    case 'l_thigh': case 'l_shin': return 'l_leg';
+    case 'r_thigh': case 'r_shin': return 'r_leg';
+    case 'trunk': case 'head': return g;
+  }
+}
+
+/** The group a group hangs from (trunk: none). */
+export const GROUP_PARENT: Record<PartGroup, PartGroup | null> = {
+  trunk: null, head: 'trunk',
+  l_upper_arm: 'trunk', l_forearm: 'l_upper_arm', r_upper_arm: 'trunk', r_forearm: 'r_upper_arm',
+  l_thigh: 'trunk', l_shin: 'l_thigh', r_thigh: 'trunk', r_shin: 'r_thigh',
 };
 
 function mid(pose: Pose, a: number, b: number): [number, number, number] {
