@@ -7,7 +7,8 @@
 import { AppError } from '../domain/errors.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { detectImagePose } from './pose/image-pose.js';
-import { hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask, dilate, type BinaryMask } from './segment/index.js';
+import { hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask, type BinaryMask } from './segment/index.js';
+import { plateHoleOf } from './segment/extent.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
@@ -51,15 +52,6 @@ async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<{ soft
     if (cover > 0.02 && cover < 0.9) return { soft: drawn, method: 'drawing' };
   }
   return { soft: await pool.segment(image), method: 'person-model' };
-}
-
-function maskHeight(m: BinaryMask): number {
-  let top = -1; let bottom = -1;
-  for (let y = 0; y < m.height; y++) {
-    const row = m.data.subarray(y * m.width, (y + 1) * m.width);
-    if (row.includes(1)) { if (top < 0) top = y; bottom = y; }
-  }
-  return top < 0 ? 0 : bottom - top + 1;
 }
 
 /** Reference images above this are analysed (and drawn) at this size: plenty for a 720p output. */
@@ -131,10 +123,7 @@ export function assembleCharacter(
   }
   const rig = buildRig(refined.binary, joints, { present });
   const texture = makeCharacterTexture(image, refined.soft);
-  // Fill a little beyond the outline so no halo of the character stays in the plate.
-  // (about 1.2% of the character's height: enough to swallow the soft edge and its shadow line).
-  const grow = Math.max(3, Math.round(maskHeight(refined.binary) * 0.012));
-  const plate = inpaint(rgbOf(image), dilate(refined.binary, grow));
+  const plate = inpaint(rgbOf(image), plateHoleOf(refined.binary));
   const underTexture = buildUnderlayTexture(image, refined.binary, refined.soft, joints, present);
   return {
     image, rig, texture, underTexture, mask: refined.binary, softMask: refined.soft, plate, joints, present, segmentation, skeletonSource,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inpaint, resizeRgb } from '../../src/engine/render/index.js';
+import { membraneFill } from '../../src/engine/render/membrane.js';
 import type { BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 
@@ -9,43 +10,86 @@ function image(w: number, h: number, f: (x: number, y: number) => [number, numbe
   return { width: w, height: h, channels: 3, data };
 }
 
-describe('inpaint', () => {
+describe('inpaint (exemplar)', () => {
   const w = 160; const h = 120;
-  const gradient = (x: number, y: number): [number, number, number] => [20 + x, 30 + 1.5 * y, 200 - 0.5 * x - 0.4 * y];
-  const img = image(w, h, gradient);
-  const holeData = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) holeData[y * w + x] = ((x - 70) ** 2 + (y - 60) ** 2 < 35 ** 2) || (x > 100 && x < 140 && y > 20 && y < 50) ? 1 : 0;
-  const hole: BinaryMask = { width: w, height: h, data: holeData };
-  const holed = { ...img, data: Uint8Array.from(img.data) };
-  for (let i = 0; i < holeData.length; i++) if (holeData[i]) holed.data.set([255, 0, 255], 3 * i);
+  // Vertical stripes, 8 px period, two colours with a little grain: a texture a membrane cannot make.
+  const stripes = (x: number, y: number): [number, number, number] => {
+    const grain = ((x * 7 + y * 13) % 5) * 2;
+    return x % 8 < 4 ? [200 + grain, 60, 40] : [40 + grain, 90, 180];
+  };
+  const truth = image(w, h, stripes);
+  const disc = (cx: number, cy: number, r: number): BinaryMask => {
+    const data = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = (x - cx) ** 2 + (y - cy) ** 2 < r * r ? 1 : 0;
+    return { width: w, height: h, data };
+  };
+  const hole = disc(75, 60, 28);
+  const holed = { ...truth, data: Uint8Array.from(truth.data) };
+  for (let i = 0; i < w * h; i++) if (hole.data[i]) holed.data.set([255, 0, 255], 3 * i);
+  const meanError = (out: RasterImage): number => {
+    let sum = 0; let n = 0;
+    for (let i = 0; i < w * h; i++) {
+      if (!hole.data[i]) continue;
+      for (let c = 0; c < 3; c++) { sum += Math.abs(out.data[3 * i + c] - truth.data[3 * i + c]); n++; }
+    }
+    return sum / n;
+  };
   const out = inpaint(holed, hole);
 
-  it('fills a hole in a smooth gradient with small error', () => {
-    let sum = 0; let n = 0; let max = 0;
-    for (let i = 0; i < holeData.length; i++) {
-      if (!holeData[i]) continue;
-      for (let c = 0; c < 3; c++) { const e = Math.abs(out.data[3 * i + c] - img.data[3 * i + c]); sum += e; n++; max = Math.max(max, e); }
-    }
-    expect(sum / n).toBeLessThan(1.5);
-    expect(max).toBeLessThan(6);
+  it('continues a striped texture into the hole, where a membrane leaves a smooth blend', () => {
+    const exemplar = meanError(out);
+    const membrane = meanError(membraneFill(holed, hole));
+    expect(membrane).toBeGreaterThan(30);
+    expect(exemplar).toBeLessThan(8);
   });
 
-  it('leaves known pixels untouched and shows no seam at the hole edge', () => {
-    for (let i = 0; i < holeData.length; i++) if (!holeData[i]) expect(out.data[3 * i]).toBe(img.data[3 * i]);
-    // Across the boundary the step between neighbours stays the gradient's step (≤ 1.5 + rounding).
+  it('leaves known pixels untouched and gives the same plate every time', () => {
+    for (let i = 0; i < w * h; i++) if (!hole.data[i]) for (let c = 0; c < 3; c++) expect(out.data[3 * i + c]).toBe(holed.data[3 * i + c]);
+    expect(Array.from(inpaint(holed, hole).data)).toEqual(Array.from(out.data));
+  });
+
+  it('takes patches only from the allowed source pixels', () => {
+    // Left half red stripes, right half blue; the hole is in the blue half.
+    const split = image(w, h, (x, y) => (x < w / 2 ? [220, 30 + ((x + y) % 4) * 10, 30] : [30, 30 + ((x + y) % 4) * 10, 220]));
+    const hole2 = disc(120, 60, 18);
+    const redness = (img: RasterImage): number => {
+      let r = 0; let b = 0;
+      for (let i = 0; i < w * h; i++) if (hole2.data[i]) { r += img.data[3 * i]; b += img.data[3 * i + 2]; }
+      return r / (r + b);
+    };
+    expect(redness(inpaint(split, hole2))).toBeLessThan(0.2);
+    const left: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
+    for (let y = 0; y < h; y++) for (let x = 0; x < w / 2; x++) left.data[y * w + x] = 1;
+    expect(redness(inpaint(split, hole2, { source: left }))).toBeGreaterThan(0.8);
+  });
+
+  it('meets a smooth gradient at the hole edge without a step', () => {
+    const gradient = image(w, h, (x, y) => [20 + x, 30 + 1.5 * y, 200 - 0.5 * x - 0.4 * y]);
+    const filled = inpaint(gradient, hole);
+    // Across the edge, neighbours differ by the gradient's own step (≤ 1.5 + rounding), not by a seam.
+    let worst = 0; let sum = 0; let n = 0;
     for (let y = 1; y < h - 1; y++) {
       for (let x = 1; x < w - 1; x++) {
         const i = y * w + x;
-        if (holeData[i] === holeData[i + 1]) continue;
-        for (let c = 0; c < 3; c++) expect(Math.abs(out.data[3 * i + c] - out.data[3 * (i + 1) + c])).toBeLessThanOrEqual(3);
+        for (const j of [i + 1, i + w]) {
+          if (hole.data[i] === hole.data[j]) continue;
+          for (let c = 0; c < 3; c++) {
+            const step = Math.abs(filled.data[3 * i + c] - filled.data[3 * j + c]) - Math.abs(gradient.data[3 * i + c] - gradient.data[3 * j + c]);
+            worst = Math.max(worst, step); sum += Math.max(0, step); n++;
+          }
+        }
       }
     }
+    expect(sum / n).toBeLessThan(1);
+    expect(worst).toBeLessThanOrEqual(4);
   });
 
-  it('returns the image unchanged when nothing is known', () => {
-    const all: BinaryMask = { width: 4, height: 4, data: new Uint8Array(16).fill(1) };
+  it('returns the image unchanged when there is no hole or nothing is known', () => {
     const small = image(4, 4, () => [1, 2, 3]);
+    const all: BinaryMask = { width: 4, height: 4, data: new Uint8Array(16).fill(1) };
+    const none: BinaryMask = { width: 4, height: 4, data: new Uint8Array(16) };
     expect(Array.from(inpaint(small, all).data)).toEqual(Array.from(small.data));
+    expect(Array.from(inpaint(small, none).data)).toEqual(Array.from(small.data));
   });
 });
 
