@@ -54,6 +54,15 @@ async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<{ soft
   return { soft: await pool.segment(image), method: 'person-model' };
 }
 
+function maskHeight(m: BinaryMask): number {
+  let top = -1; let bottom = -1;
+  for (let y = 0; y < m.height; y++) {
+    const row = m.data.subarray(y * m.width, (y + 1) * m.width);
+    if (row.includes(1)) { if (top < 0) top = y; bottom = y; }
+  }
+  return top < 0 ? 0 : bottom - top + 1;
+}
+
 /** Reference images above this are analysed (and drawn) at this size: plenty for a 720p output. */
 export const MAX_CHARACTER_PIXELS = 3_000_000;
 
