@@ -18,7 +18,7 @@ import { buildApp } from '../src/api/app.js';
 import { createStoredKey } from '../src/api/auth.js';
 import { loadConfig } from '../src/config/config.js';
 import { resolveSecrets } from '../src/config/secrets.js';
-import { LocalDiskStorage } from '../src/storage/local-disk.js';
+import { LocalDiskStorage } from '../src/storage/local/local-disk.js';
 import { resultsDir } from '../src/tasks/paths.js';
 import { databasePath, openSqliteBackend } from '../src/tasks/sqlite/index.js';
 

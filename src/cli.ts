@@ -12,7 +12,7 @@ import { createLogger, type Logger } from './config/logger.js';
 import { runPreflight } from './config/preflight.js';
 import { resolveSecrets } from './config/secrets.js';
 import type { MotionEngine } from './engine/types.js';
-import { LocalDiskStorage } from './storage/local-disk.js';
+import { LocalDiskStorage } from './storage/local/local-disk.js';
 import { resultsDir } from './tasks/paths.js';
 import { startRetention } from './tasks/retention.js';
 import { databasePath, openSqliteBackend, type SqliteBackend } from './tasks/sqlite/index.js';

@@ -48,12 +48,20 @@ export interface TaskStore {
   createTask(task: NewTask): Promise<void>;
   getTask(id: string): Promise<TaskRecord | null>;
   getTaskStatus(id: string): Promise<TaskStatusView | null>;
-  /** QUEUED → PROCESSING (sets execute time once); false if the task already ended. */
-  markProcessing(id: string, nowMs: number): Promise<boolean>;
-  /** Raises progress (never lowers it) and sets the ETA while PROCESSING. */
-  updateProgress(id: string, percent: number, etaS: number): Promise<void>;
-  /** Ends the task (only forward) and, if it has a webhook, writes the outbox row in the same transaction. */
-  finishTask(id: string, outcome: TaskOutcome): Promise<boolean>;
+  /**
+   * QUEUED → PROCESSING (sets execute time once); false if the task already ended. With `fence` (the
+   * attempt's lease token) the task records that attempt as the one holding it now; a later attempt replaces it.
+   */
+  markProcessing(id: string, nowMs: number, fence?: string): Promise<boolean>;
+  /** Raises progress (never lowers it) and sets the ETA while PROCESSING (and, with `fence`, only for that attempt). */
+  updateProgress(id: string, percent: number, etaS: number, fence?: string): Promise<void>;
+  /** true while `fence` is the attempt holding the task (and the task has not ended). */
+  holdsTask(id: string, fence: string): Promise<boolean>;
+  /**
+   * Ends the task (only forward) and, if it has a webhook, writes the outbox row in the same transaction.
+   * With `fence` the end is accepted only from the attempt holding the task now (checked in that transaction).
+   */
+  finishTask(id: string, outcome: TaskOutcome, fence?: string): Promise<boolean>;
   /** Ended tasks whose inputs are still on disk. */
   listEndedWithInputs(limit: number): Promise<TaskRecord[]>;
   markInputsDeleted(id: string): Promise<void>;

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
-import { pinnedSafeLookup } from '../media/fetch.js';
+import { pinnedSafeLookup } from '../net/ssrf-guard.js';
 import { signedObjectUrl } from '../storage/signed-url.js';
 import { taskResultBody } from './result-view.js';
 import type { TaskStore, WebhookDelivery, WebhookOutbox } from './types.js';

@@ -8,6 +8,6 @@ import { openSqliteBackend } from '../../src/tasks/sqlite/index.js';
 const [file, leaseMs, maxAttempts] = process.argv.slice(2);
 const backend = openSqliteBackend(file);
 const lease = await backend.queue.claim(Date.now(), Number(leaseMs), Number(maxAttempts));
-if (lease) await backend.tasks.markProcessing(lease.taskId, Date.now());
+if (lease) await backend.tasks.markProcessing(lease.taskId, Date.now(), lease.token);
 process.stdout.write(`${JSON.stringify(lease)}\n`);
 setInterval(() => {}, 60_000);

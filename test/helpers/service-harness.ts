@@ -10,7 +10,7 @@ import { loadConfig, type ReadyConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { resolveSecrets } from '../../src/config/secrets.js';
 import type { MotionEngine } from '../../src/engine/types.js';
-import { LocalDiskStorage } from '../../src/storage/local-disk.js';
+import { LocalDiskStorage } from '../../src/storage/local/local-disk.js';
 import { resultsDir } from '../../src/tasks/paths.js';
 import { databasePath, openSqliteBackend, type SqliteBackend } from '../../src/tasks/sqlite/index.js';
 import { WebhookDispatcher } from '../../src/tasks/webhook-dispatcher.js';

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
-import { fetchToFile, pinnedSafeLookup, resolveSafeAddress, safeLookup, type FetchOptions } from '../../src/media/fetch.js';
+import { fetchToFile, type FetchOptions } from '../../src/media/fetch.js';
+import { pinnedSafeLookup, resolveSafeAddress, safeLookup } from '../../src/net/ssrf-guard.js';
 
 let dir: string;
 let server: http.Server;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalDiskStorage } from '../../src/storage/local-disk.js';
+import { LocalDiskStorage } from '../../src/storage/local/local-disk.js';
 import { signedObjectUrl, signPath } from '../../src/storage/signed-url.js';
 import { startService, type Service } from '../helpers/service-harness.js';
 

@@ -67,6 +67,8 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (owner, key)
    );
    CREATE INDEX idempotency_created ON idempotency_keys (created_ms);`,
+  // The fence: the lease token of the attempt that holds the task now; ending the task checks it.
+  'ALTER TABLE tasks ADD COLUMN attempt_token TEXT',
 ];
 
 export function openDatabase(file: string): Db {

@@ -32,6 +32,7 @@ export class SqliteTaskStore implements TaskStore {
   private readonly selectStatus;
   private readonly toProcessing;
   private readonly setProgress;
+  private readonly selectHolds;
   private readonly toSucceed;
   private readonly toFailed;
   private readonly insertOutbox;
@@ -46,14 +47,16 @@ export class SqliteTaskStore implements TaskStore {
     this.selectTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.selectStatus = db.prepare(`SELECT id, owner, status, reason, progress, eta_s AS etaS, submit_ms AS submitMs, execute_ms AS executeMs,
       complete_ms AS completeMs, result_key AS resultKey FROM tasks WHERE id = ?`);
-    this.toProcessing = db.prepare(`UPDATE tasks SET status = 'PROCESSING', execute_ms = COALESCE(execute_ms, @now)
-      WHERE id = @id AND status IN ('QUEUED','PROCESSING')`);
+    this.toProcessing = db.prepare(`UPDATE tasks SET status = 'PROCESSING', execute_ms = COALESCE(execute_ms, @now),
+      attempt_token = COALESCE(@fence, attempt_token) WHERE id = @id AND status IN ('QUEUED','PROCESSING')`);
     this.setProgress = db.prepare(`UPDATE tasks SET progress = MAX(progress, MIN(99, @p)), eta_s = @eta
-      WHERE id = @id AND status = 'PROCESSING'`);
+      WHERE id = @id AND status = 'PROCESSING' AND (@fence IS NULL OR attempt_token = @fence)`);
+    this.selectHolds = db.prepare(`SELECT 1 AS ok FROM tasks WHERE id = ? AND attempt_token = ? AND status IN ('QUEUED','PROCESSING')`);
     this.toSucceed = db.prepare(`UPDATE tasks SET status = 'SUCCEED', progress = 100, eta_s = 0, reason = '', result_key = @key,
-      complete_ms = @now, execute_ms = COALESCE(execute_ms, @now) WHERE id = @id AND status IN (${inList(allowedFrom('SUCCEED'))})`);
+      complete_ms = @now, execute_ms = COALESCE(execute_ms, @now) WHERE id = @id AND status IN (${inList(allowedFrom('SUCCEED'))})
+      AND (@fence IS NULL OR attempt_token = @fence)`);
     this.toFailed = db.prepare(`UPDATE tasks SET status = 'FAILED', eta_s = 0, reason = @reason, complete_ms = @now
-      WHERE id = @id AND status IN (${inList(allowedFrom('FAILED'))})`);
+      WHERE id = @id AND status IN (${inList(allowedFrom('FAILED'))}) AND (@fence IS NULL OR attempt_token = @fence)`);
     this.insertOutbox = db.prepare(`INSERT INTO webhook_outbox (id, task_id, url, next_attempt_ms)
       SELECT @msgId, id, webhook_url, @now FROM tasks WHERE id = @id AND webhook_url IS NOT NULL`);
     this.selectEndedWithInputs = db.prepare(`SELECT * FROM tasks WHERE inputs_deleted = 0 AND status IN ('SUCCEED','FAILED') LIMIT ?`);
@@ -80,19 +83,23 @@ export class SqliteTaskStore implements TaskStore {
     return (this.selectStatus.get(id) as TaskStatusView | undefined) ?? null;
   }
 
-  async markProcessing(id: string, nowMs: number): Promise<boolean> {
-    return (this.toProcessing.run({ id, now: nowMs }).changes === 1);
+  async markProcessing(id: string, nowMs: number, fence?: string): Promise<boolean> {
+    return (this.toProcessing.run({ id, now: nowMs, fence: fence ?? null }).changes === 1);
   }
 
-  async updateProgress(id: string, percent: number, etaS: number): Promise<void> {
-    this.setProgress.run({ id, p: Math.floor(percent), eta: Math.max(0, Math.round(etaS)) });
+  async updateProgress(id: string, percent: number, etaS: number, fence?: string): Promise<void> {
+    this.setProgress.run({ id, p: Math.floor(percent), eta: Math.max(0, Math.round(etaS)), fence: fence ?? null });
   }
 
-  async finishTask(id: string, o: TaskOutcome): Promise<boolean> {
+  async holdsTask(id: string, fence: string): Promise<boolean> {
+    return this.selectHolds.get(id, fence) !== undefined;
+  }
+
+  async finishTask(id: string, o: TaskOutcome, fence?: string): Promise<boolean> {
     const changed = this.db.transaction(() => {
       const r = o.status === 'SUCCEED'
-        ? this.toSucceed.run({ id, key: o.resultKey, now: o.completeMs })
-        : this.toFailed.run({ id, reason: o.reason, now: o.completeMs });
+        ? this.toSucceed.run({ id, key: o.resultKey, now: o.completeMs, fence: fence ?? null })
+        : this.toFailed.run({ id, reason: o.reason, now: o.completeMs, fence: fence ?? null });
       if (r.changes !== 1) return false;
       this.insertOutbox.run({ id, msgId: `msg_${randomUUID().replace(/-/g, '')}`, now: o.completeMs });
       return true;

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { access, copyFile, mkdir, readdir, rename, rm, stat, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { isValidKey, type ObjectStat, type ObjectStorage } from './object-storage.js';
+import { isValidKey, type ObjectStat, type ObjectStorage } from '../object-storage.js';
 
 export class LocalDiskStorage implements ObjectStorage {
   constructor(readonly root: string) {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedAddressKind, isBlockedAddress, parseIPv6 } from '../../src/media/blocked-address.js';
+import { blockedAddressKind, isBlockedAddress, parseIPv6 } from '../../src/net/blocked-address.js';
 
 describe('isBlockedAddress: IPv4', () => {
   it.each([

@@ -1,0 +1,145 @@
+/**
+ * The generic job runner: claims up to `concurrency` jobs, keeps each lease alive with a heartbeat, aborts
+ * a job whose lease was lost (another worker may hold it now), and on shutdown hands running jobs back.
+ * What a job does is the handler's business; the runner knows only leases.
+ */
+import type { Logger } from '../config/logger.js';
+import type { JobLease, JobQueue } from './types.js';
+
+export class LeaseLostError extends Error {
+  constructor() { super('the job lease was lost'); this.name = 'LeaseLostError'; }
+}
+export class ShutdownError extends Error {
+  constructor() { super('the worker is shutting down'); this.name = 'ShutdownError'; }
+}
+
+/** What to do with the job once its handler is done: remove it, or hand it out again now (this attempt counted). */
+export type JobEnd = 'complete' | 'retry';
+
+/** Runs one claimed job. After `signal` aborts for shutdown or a lost lease its answer is ignored. */
+export type JobHandler = (lease: JobLease, signal: AbortSignal, log: Logger) => Promise<JobEnd>;
+
+export interface JobRunnerOptions {
+  queue: JobQueue;
+  handler: JobHandler;
+  logger: Logger;
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  now?: () => number;
+  /** How long to wait between empty claims. */
+  pollIntervalMs?: number;
+  /** Called after a job's lease was lost (tests watch it). */
+  onLeaseLost?: (lease: JobLease) => void;
+}
+
+export class JobRunner {
+  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController; taskId: string }>();
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  /** A notify() that came while the loop was not sleeping. */
+  private woken = false;
+  private readonly now: () => number;
+
+  constructor(private readonly o: JobRunnerOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    if (this.loopDone) return;
+    this.loopDone = this.loop();
+  }
+
+  /** Aborts the running job of `taskId` (if any) with `reason`; its handler decides what that means. */
+  abortTask(taskId: string, reason: Error): void {
+    for (const r of this.running.values()) if (r.taskId === taskId) r.abort.abort(reason);
+  }
+
+  /** A job may be waiting: claim now instead of at the next poll. */
+  notify(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
+  }
+
+  /** Stops claiming; lets running jobs finish within `graceMs`, then aborts them (their jobs go back to the queue). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    await this.loopDone;
+    const all = () => Promise.all([...this.running.values()].map((r) => r.promise));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), graceMs); }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const r of this.running.values()) r.abort.abort(new ShutdownError());
+      await all();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) { this.woken = false; return Promise.resolve(); }
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() { clearTimeout(t); resolve(); }
+      this.wakeUp = () => { this.wakeUp = null; done(); };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const poll = this.o.pollIntervalMs ?? 500;
+    while (!this.stopping) {
+      if (this.running.size >= this.o.concurrency) { await this.sleep(poll); continue; }
+      let lease: JobLease | null = null;
+      try {
+        lease = await this.o.queue.claim(this.now(), this.o.leaseMs, this.o.maxAttempts);
+      } catch (err) {
+        this.o.logger.error({ err }, 'claiming a job failed');
+      }
+      if (!lease) { await this.sleep(poll); continue; }
+      const abort = new AbortController();
+      const taken = lease;
+      const promise = this.runJob(taken, abort).finally(() => { this.running.delete(taken.jobId); this.notify(); });
+      this.running.set(taken.jobId, { promise, abort, taskId: taken.taskId });
+    }
+  }
+
+  private async runJob(lease: JobLease, abort: AbortController): Promise<void> {
+    const log = this.o.logger.child({ taskId: lease.taskId, attempt: lease.attempt });
+    const beat = setInterval(() => {
+      void this.o.queue.heartbeat(lease, this.now(), this.o.leaseMs).then(
+        (ok) => { if (!ok && !abort.signal.aborted) { log.warn('lease lost: stopping this attempt'); abort.abort(new LeaseLostError()); this.o.onLeaseLost?.(lease); } },
+        (err: unknown) => log.warn({ err }, 'heartbeat failed'),
+      );
+    }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
+    const lostOrStopping = () => abort.signal.reason instanceof LeaseLostError || abort.signal.reason instanceof ShutdownError;
+    try {
+      const end = await this.o.handler(lease, abort.signal, log);
+      if (!lostOrStopping()) {
+        if (end === 'retry') await this.o.queue.retry(lease);
+        else await this.o.queue.complete(lease);
+        return;
+      }
+    } catch (err) {
+      if (!lostOrStopping()) {
+        // Store trouble: the lease will expire and the job will be tried again.
+        log.error({ err }, 'job bookkeeping failed');
+        return;
+      }
+    } finally {
+      clearInterval(beat);
+    }
+    if (abort.signal.reason instanceof ShutdownError) {
+      await this.o.queue.release(lease).catch((err: unknown) => log.error({ err }, 'handing the job back failed'));
+      log.info('job handed back (shutdown)');
+    }
+    // LeaseLostError: the job is another worker's now; nothing of ours may touch it.
+  }
+}
