@@ -37,6 +37,7 @@ class ObservedQueue implements JobQueue {
   }
   complete(lease: JobLease): Promise<void> { return this.inner.complete(lease); }
   release(lease: JobLease): Promise<void> { return this.inner.release(lease); }
+  retry(lease: JobLease): Promise<void> { return this.inner.retry(lease); }
 }
 
 const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
