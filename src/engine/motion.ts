@@ -8,6 +8,7 @@ import type { PoseWorkerPool } from './pose/pool.js';
 import { trackVideoPoses, type PoseTrack } from './pose/track.js';
 import { smoothTrack } from './pose/smooth.js';
 import { isFacingAway } from './pose/facing.js';
+import { depthSeries, upsampleDepths } from './pose/depth.js';
 import { jointsFromCoco } from './rig/skeleton.js';
 import type { DrivingTrack } from './retarget/retarget.js';
 import type { Pose, RasterImage } from './types.js';
@@ -48,6 +49,9 @@ export function personShare(track: PoseTrack): number {
 /** Pose analysis runs at ≥ 15 fps: every `stride`-th output frame, the rest interpolated. */
 export const MIN_ANALYSIS_FPS = 15;
 
+/** BlazePose landmarks (z for the depth order) at about this rate; z changes slowly and is interpolated. */
+export const LANDMARK_FPS = 5;
+
 export function analysisStride(fps: number): number {
   // The small slack lets NTSC rates (29.97) count as 30.
   return Math.max(1, Math.floor(fps / MIN_ANALYSIS_FPS + 0.01));
@@ -87,8 +91,10 @@ export async function extractMotion(
   const stride = analysisStride(input.fps);
   const analysisFps = input.fps / stride;
   const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: analysisFps, signal });
-  const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height), pool,
-    { fps: analysisFps, onFrame: (i) => onFrame(i * stride), signal });
+  const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height), pool, {
+    fps: analysisFps, onFrame: (i) => onFrame(i * stride), signal,
+    landmarkEvery: Math.max(1, Math.round(analysisFps / LANDMARK_FPS)),
+  });
   const share = personShare(sampled);
   if (sampled.poses.length === 0 || share < MIN_PERSON_SHARE) {
     throw new AppError('VIDEO_NO_PERSON_DETECTED',
@@ -99,11 +105,13 @@ export async function extractMotion(
   const raw = upsampleTrack(sampled, stride, frameCount, input.fps);
   const smooth = upsampleTrack(smoothTrack(sampled), stride, frameCount, input.fps);
   const joints = smooth.poses.map((p) => jointsFromCoco(p));
+  const depths = sampled.landmarks ? depthSeries(sampled.landmarks, sampled.poses) : null;
   const driving: DrivingTrack = {
     width: smooth.width, height: smooth.height, fps: smooth.fps,
     joints: joints.map((j) => j.joints),
     confidence: joints.map((j) => j.confidence),
     facingAway: raw.poses.map((p) => isFacingAway(p)),
+    ...(depths ? { depth: upsampleDepths(depths, stride, frameCount) } : {}),
   };
   return { raw, smooth, driving, frameCount, personShare: share };
 }

@@ -39,6 +39,9 @@ function fakePool(threads: number, o: { failAt?: number } = {}): { pool: PoseWor
       if (i === o.failAt) throw new Error(`detector failed on frame ${i}`);
       return personAt(i);
     },
+    async detectWithLandmarks(frame: RasterImage, crop: CropRect) {
+      return { pose: await pool.detect(frame, crop, 'lightning'), landmarks: null };
+    },
     segment: () => Promise.reject(new Error('not used')),
     close: () => Promise.resolve(),
   };

@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const MODEL_NAMES = [
-  'movenet-lightning', 'movenet-thunder', 'movenet-multipose', 'selfie', 'meet', 'blazepose-detector', 'blazepose-full',
+  'movenet-lightning', 'movenet-thunder', 'movenet-multipose', 'selfie', 'meet', 'blazepose-detector', 'blazepose-full', 'blazepose-lite',
 ] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** The models the engine loads; the others are known but optional. */
-export const REQUIRED_MODELS: readonly ModelName[] = ['movenet-lightning', 'movenet-thunder', 'selfie'];
+export const REQUIRED_MODELS: readonly ModelName[] = ['movenet-lightning', 'movenet-thunder', 'selfie', 'blazepose-lite'];
 
 let modelsDir: string | null = null;
 

@@ -1,9 +1,10 @@
-/** Model runs on one thread: MoveNet on a crop, selfie segmentation on a whole image. */
+/** Model runs on one thread: MoveNet on a crop (optionally BlazePose landmarks after it), selfie segmentation on a whole image. */
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { initTf, loadModel } from '../models/index.js';
 import type { Pose, RasterImage, SoftMask } from '../types.js';
 import { poseFromCropOutput, type CropRect } from './crop.js';
+import { BLAZEPOSE_SIZE, blazeCropFromPose, landmarksFromCropOutput, type Landmarks } from './blazepose.js';
 import type { MoveNetModel } from './protocol.js';
 import { sampleRgb } from './resample.js';
 import { SELFIE_SIZE, selfieInput, selfieMask } from '../segment/selfie.js';
@@ -14,8 +15,15 @@ const MOVENET_SIZE: Record<MoveNetModel, number> = { lightning: 192, thunder: 25
 
 export interface PoseModels {
   detect(frame: RasterImage, crop: CropRect, model: MoveNetModel): Pose;
+  /** MoveNet on `crop`, then BlazePose on a crop placed from that pose (null when it sees no body). */
+  detectWithLandmarks(frame: RasterImage, crop: CropRect, model: MoveNetModel): { pose: Pose; landmarks: Landmarks | null };
   segment(image: RasterImage): SoftMask;
 }
+
+/** The landmark model that gives the depth order: lite is as good for z ordering at half full's cost. */
+const LANDMARK_MODEL = 'blazepose-lite';
+/** BlazePose's pose flag below this: no body in the crop. */
+const MIN_POSE_FLAG = 0.5;
 
 function runOne(tf: Tf, model: GraphModel, input: Tensor): Float32Array {
   const out = model.execute(input);
@@ -34,17 +42,42 @@ export async function loadPoseModels(): Promise<PoseModels> {
     thunder: await loadModel('movenet-thunder'),
   };
   const selfie = await loadModel('selfie');
+  const blazepose = await loadModel(LANDMARK_MODEL);
+  const detect = (frame: RasterImage, crop: CropRect, which: MoveNetModel): Pose => {
+    const size = MOVENET_SIZE[which];
+    const buf = new Int32Array(size * size * 3);
+    sampleRgb(frame, crop, size, size, buf);
+    const input = tf.tensor4d(buf, [1, size, size, 3], 'int32');
+    try {
+      return poseFromCropOutput(runOne(tf, movenet[which], input), crop);
+    } finally {
+      input.dispose();
+    }
+  };
+  const landmarks = (frame: RasterImage, crop: CropRect): Landmarks | null => {
+    const buf = new Float32Array(BLAZEPOSE_SIZE * BLAZEPOSE_SIZE * 3);
+    sampleRgb(frame, crop, BLAZEPOSE_SIZE, BLAZEPOSE_SIZE, buf, 1 / 255);
+    const input = tf.tensor4d(buf, [1, BLAZEPOSE_SIZE, BLAZEPOSE_SIZE, 3], 'float32');
+    const out = blazepose.execute(input);
+    try {
+      const outs = Array.isArray(out) ? out : [out as Tensor];
+      // Outputs are named Identity*: pick them by size.
+      const ld = outs.find((t) => t.size === 195);
+      const flag = outs.find((t) => t.size === 1);
+      if (!ld || !flag) throw new Error(`${LANDMARK_MODEL} gave no landmark output`);
+      if ((flag.dataSync() as Float32Array)[0] < MIN_POSE_FLAG) return null;
+      return landmarksFromCropOutput(ld.dataSync() as Float32Array, crop);
+    } finally {
+      input.dispose();
+      tf.dispose(out);
+    }
+  };
   return {
-    detect(frame, crop, which) {
-      const size = MOVENET_SIZE[which];
-      const buf = new Int32Array(size * size * 3);
-      sampleRgb(frame, crop, size, size, buf);
-      const input = tf.tensor4d(buf, [1, size, size, 3], 'int32');
-      try {
-        return poseFromCropOutput(runOne(tf, movenet[which], input), crop);
-      } finally {
-        input.dispose();
-      }
+    detect,
+    detectWithLandmarks(frame, crop, which) {
+      const pose = detect(frame, crop, which);
+      const blazeCrop = blazeCropFromPose(pose);
+      return { pose, landmarks: blazeCrop ? landmarks(frame, blazeCrop) : null };
     },
     segment(image) {
       const input = tf.tensor4d(selfieInput(image), [1, SELFIE_SIZE, SELFIE_SIZE, 3], 'float32');

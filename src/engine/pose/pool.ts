@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../compiled-path.js';
 import type { Pose, RasterImage, SoftMask } from '../types.js';
 import type { CropRect } from './crop.js';
+import type { Landmarks } from './blazepose.js';
 import type { MoveNetModel, WorkerReply, WorkerRequest } from './protocol.js';
 
 export type { CropRect } from './crop.js';
@@ -15,13 +16,19 @@ export interface PoseWorkerPool {
   readonly threads: number;
   /** MoveNet single-pose on a crop of `frame` (crop in frame px, may extend outside: pad); result in frame px. */
   detect(frame: RasterImage, crop: CropRect, model: MoveNetModel): Promise<Pose>;
+  /** detect, then BlazePose landmarks (with z) on a crop placed from that pose, in the same worker call. */
+  detectWithLandmarks(frame: RasterImage, crop: CropRect, model: MoveNetModel): Promise<PoseWithLandmarks>;
   /** Selfie segmentation of a whole image; returns a soft mask at the image's size. */
   segment(image: RasterImage): Promise<SoftMask>;
   close(): Promise<void>;
 }
 
+export interface PoseWithLandmarks { pose: Pose; landmarks: Landmarks | null }
+
+type Result = Pose | SoftMask | PoseWithLandmarks;
+
 interface Pending {
-  resolve: (v: Pose | SoftMask) => void;
+  resolve: (v: Result) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -94,6 +101,7 @@ function startWorker(file: string): Promise<Slot> {
           crash = msg.message;
           return;
         case 'pose':
+        case 'pose-landmarks':
         case 'mask':
         case 'error': {
           const p = slot.pending.get(msg.id);
@@ -101,6 +109,7 @@ function startWorker(file: string): Promise<Slot> {
           slot.pending.delete(msg.id);
           clearTimeout(p.timer);
           if (msg.kind === 'error') p.reject(new Error(`pose worker: ${msg.message}`));
+          else if (msg.kind === 'pose-landmarks') p.resolve({ pose: msg.pose, landmarks: msg.landmarks });
           else p.resolve(msg.kind === 'pose' ? msg.pose : msg.mask);
           return;
         }
@@ -125,7 +134,7 @@ export async function createPoseWorkerPool(o: PoseWorkerPoolOptions): Promise<Po
   let nextId = 1;
   let closed = false;
 
-  function send<T extends Pose | SoftMask>(make: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<T> {
+  function send<T extends Result>(make: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<T> {
     if (closed) return Promise.reject(new Error('pose worker pool is closed'));
     const live = slots.filter((s) => s.alive);
     if (live.length === 0) return Promise.reject(new Error('no pose worker is running'));
@@ -134,7 +143,7 @@ export async function createPoseWorkerPool(o: PoseWorkerPoolOptions): Promise<Po
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => slot.fail(new PoseWorkerTimeoutError(timeoutMs)), timeoutMs);
-      slot.pending.set(id, { resolve: resolve as (v: Pose | SoftMask) => void, reject, timer });
+      slot.pending.set(id, { resolve: resolve as (v: Result) => void, reject, timer });
       slot.worker.postMessage(make(id), transfer);
     });
   }
@@ -144,6 +153,10 @@ export async function createPoseWorkerPool(o: PoseWorkerPoolOptions): Promise<Po
     detect(frame, crop, model) {
       const { image, transfer } = portable(frame);
       return send<Pose>((id) => ({ id, kind: 'detect', frame: image, crop, model }), transfer);
+    },
+    detectWithLandmarks(frame, crop, model) {
+      const { image, transfer } = portable(frame);
+      return send<PoseWithLandmarks>((id) => ({ id, kind: 'detect-landmarks', frame: image, crop, model }), transfer);
     },
     segment(input) {
       const { image, transfer } = portable(input);

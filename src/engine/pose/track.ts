@@ -3,19 +3,27 @@
  * (2 per worker thread); each frame's crop comes from the newest finished pose.
  */
 import type { Pose, RasterImage } from '../types.js';
-import { cropFromPose } from './crop.js';
+import { cropFromPose, type CropRect } from './crop.js';
 import { initialFollowState, nextCrop, observe, type FollowState } from './follow.js';
 import type { PoseWorkerPool } from './pool.js';
+import type { Landmarks } from './blazepose.js';
 
-/** One Pose per frame, in frame pixels. */
-export interface PoseTrack { width: number; height: number; fps: number; poses: Pose[] }
+/**
+ * One Pose per frame, in frame pixels; with `landmarkEvery`, BlazePose landmarks (with z) on every
+ * that-many-th frame (null on the others and where BlazePose saw no body).
+ */
+export interface PoseTrack { width: number; height: number; fps: number; poses: Pose[]; landmarks?: (Landmarks | null)[] }
 
 export interface TrackOptions {
   fps: number;
   /** Called with each frame index once it and all frames before it are done (monotonic). */
   onFrame?: (i: number) => void;
   signal?: AbortSignal;
+  /** Run BlazePose landmarks (z for the depth order) on frames 0, n, 2n, ...; off when unset. */
+  landmarkEvery?: number;
 }
+
+interface FrameResult { pose: Pose; landmarks: Landmarks | null }
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('pose tracking aborted');
@@ -25,12 +33,18 @@ function abortError(signal: AbortSignal): Error {
  * Detects on `choice.crop`; a wide search whose result shows a torso is refined by a second pass on
  * the crop that result gives (the first pass sees the person small).
  */
-async function detectFrame(pool: PoseWorkerPool, frame: RasterImage, state: FollowState, index: number): Promise<Pose> {
+async function detectFrame(
+  pool: PoseWorkerPool, frame: RasterImage, state: FollowState, index: number, withLandmarks: boolean,
+): Promise<FrameResult> {
   const choice = nextCrop(state, index);
+  const run = (crop: CropRect): Promise<FrameResult> => (withLandmarks
+    ? pool.detectWithLandmarks(frame, crop, 'lightning')
+    : pool.detect(frame, crop, 'lightning').then((pose) => ({ pose, landmarks: null })));
+  if (!choice.searching) return run(choice.crop);
   const first = await pool.detect(frame, choice.crop, 'lightning');
-  if (!choice.searching) return first;
   const refined = cropFromPose(first, frame.width, frame.height);
-  return refined ? pool.detect(frame, refined, 'lightning') : first;
+  if (refined) return run(refined);
+  return withLandmarks ? run(choice.crop) : { pose: first, landmarks: null };
 }
 
 export async function trackVideoPoses(
@@ -38,6 +52,8 @@ export async function trackVideoPoses(
 ): Promise<PoseTrack> {
   const maxInFlight = Math.max(1, 2 * pool.threads);
   const poses: Pose[] = [];
+  const landmarks: (Landmarks | null)[] = [];
+  const every = o.landmarkEvery !== undefined && o.landmarkEvery > 0 ? Math.round(o.landmarkEvery) : 0;
   const inFlight = new Set<Promise<void>>();
   let state: FollowState | null = null;
   let width = 0;
@@ -64,9 +80,10 @@ export async function trackVideoPoses(
       throw new Error(`frame ${index} is ${frame.width}x${frame.height}, the first was ${width}x${height}`);
     }
     const i = index++;
-    const job = detectFrame(pool, frame, state, i).then(
-      (pose) => {
+    const job = detectFrame(pool, frame, state, i, every > 0 && i % every === 0).then(
+      ({ pose, landmarks: lm }) => {
         poses[i] = pose;
+        landmarks[i] = lm;
         if (state) state = observe(state, i, pose);
         report();
       },
@@ -83,5 +100,5 @@ export async function trackVideoPoses(
   await Promise.all(inFlight);
   if (failure) throw failure;
   if (o.signal?.aborted) throw abortError(o.signal);
-  return { width, height, fps: o.fps, poses };
+  return { width, height, fps: o.fps, poses, ...(every > 0 ? { landmarks } : {}) };
 }

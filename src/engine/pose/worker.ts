@@ -27,6 +27,11 @@ function serve(models: PoseModels, req: WorkerRequest): void {
       case 'detect':
         reply({ id: req.id, kind: 'pose', pose: models.detect(req.frame, req.crop, req.model) });
         break;
+      case 'detect-landmarks': {
+        const { pose, landmarks } = models.detectWithLandmarks(req.frame, req.crop, req.model);
+        reply({ id: req.id, kind: 'pose-landmarks', pose, landmarks });
+        break;
+      }
       case 'segment': {
         const mask = models.segment(req.image);
         reply({ id: req.id, kind: 'mask', mask }, [mask.data.buffer as ArrayBuffer]);

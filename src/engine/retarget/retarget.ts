@@ -7,6 +7,8 @@
 import { DEFAULT_LAYER_ORDER, JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from '../rig/skeleton.js';
 import type { CharacterOrientation } from '../../domain/orientation.js';
 import { stableFacing } from './facing.js';
+import type { JointDepths } from '../pose/depth.js';
+import { planDepthOrder, type DepthCueFrame } from './depth-order.js';
 import {
   angleOf, boneLength, clamp, lowestAnkleY, median, movingAverage, percentile, wrapAngle,
 } from './geometry.js';
@@ -27,6 +29,8 @@ export interface DrivingTrack {
   confidence: Float64Array[];
   /** Per frame: person turned away (true), facing the camera (false), undecided (null). */
   facingAway: (boolean | null)[];
+  /** Per frame: per-joint depth (BlazePose z); absent when no landmarks were taken. */
+  depth?: JointDepths[];
 }
 
 export interface RenderTransform { scale: number; dx: number; dy: number }
@@ -68,13 +72,17 @@ function confident(conf: Float64Array, ...joints: number[]): boolean {
 /** Swap left/right joints: the person is seen from behind, so image sides map to the other labels. */
 function swapSides(joints: JointPositions, conf: Float64Array): { joints: JointPositions; conf: Float64Array } {
   const j2 = Float64Array.from(joints);
-  const c2 = Float64Array.from(conf);
   for (const [a, b] of LR_PAIRS) {
     j2[2 * a] = joints[2 * b]; j2[2 * a + 1] = joints[2 * b + 1];
     j2[2 * b] = joints[2 * a]; j2[2 * b + 1] = joints[2 * a + 1];
-    c2[a] = conf[b]; c2[b] = conf[a];
   }
-  return { joints: j2, conf: c2 };
+  return { joints: j2, conf: swapPerJoint(conf) };
+}
+
+function swapPerJoint(values: Float64Array): Float64Array {
+  const out = Float64Array.from(values);
+  for (const [a, b] of LR_PAIRS) { out[a] = values[b]; out[b] = values[a]; }
+  return out;
 }
 
 /** Sum of torso and mean leg lengths, or the torso alone when legs are missing. */
@@ -195,15 +203,24 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
   const posed: JointPositions[] = [];
   const footOffset: (number | null)[] = [];
   const mirror: boolean[] = [];
+  const depthCues: DepthCueFrame[] = [];
   for (let t = 0; t < n; t++) {
     let dj = d.joints[t];
     let dc = d.confidence[t];
     const away = facing[t];
+    const depth = d.depth?.[t];
     // Seen from behind, the person's left limbs are on the image's left. In image orientation the
     // character keeps facing us, so image sides drive image sides (swap labels). In video
     // orientation the character is mirrored instead, and labels stay anatomical.
-    if (away && !video) ({ joints: dj, conf: dc } = swapSides(dj, dc));
+    const swap = away && !video;
+    if (swap) ({ joints: dj, conf: dc } = swapSides(dj, dc));
     mirror.push(away && video);
+    depthCues.push({
+      joints: dj, confidence: dc,
+      z: depth ? (swap ? swapPerJoint(depth.z) : depth.z) : null,
+      visibility: depth ? (swap ? swapPerJoint(depth.visibility) : depth.visibility) : null,
+      reversed: away,
+    });
 
     const hasRoot = confident(dc, J.root);
     const root: [number, number] = video
@@ -227,10 +244,11 @@ export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: Retarget
   if (!video) keepInFrame(posed, ch.imageWidth, ch.imageHeight, boneLength(ch.rest, J.root, J.neck) * 0.6, d.fps, charLegs);
   else if (bust) keepInFrame(posed, o.canvasWidth / transform.scale, Infinity, boneLength(ch.rest, J.root, J.neck) * 0.6, d.fps, false);
 
+  const orders = planDepthOrder(depthCues, d.fps);
   const frames: RetargetFrame[] = posed.map((joints, t) => ({
     joints: mirror[t] ? mirrorJoints(joints, o.canvasWidth / transform.scale) : joints,
     mirror: mirror[t],
-    order: DEFAULT_ORDER,
+    order: orders[t],
   }));
   return { canvasWidth: o.canvasWidth, canvasHeight: o.canvasHeight, transform, frames };
 }
