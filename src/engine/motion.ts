@@ -85,6 +85,26 @@ export function upsampleTrack(track: PoseTrack, stride: number, frames: number, 
   return { width: track.width, height: track.height, fps, poses };
 }
 
+/**
+ * The driving track on the output grid (`frameCount` frames at `fps`) from poses (and landmarks)
+ * analysed every `stride`-th output frame: smoothed, as rig joints, with facing and per-joint depth.
+ */
+export function drivingTrackFrom(sampled: PoseTrack, stride: number, frameCount: number, fps: number):
+  { raw: PoseTrack; smooth: PoseTrack; driving: DrivingTrack } {
+  const raw = upsampleTrack(sampled, stride, frameCount, fps);
+  const smooth = upsampleTrack(smoothTrack(sampled), stride, frameCount, fps);
+  const joints = smooth.poses.map((p) => jointsFromCoco(p));
+  const depths = sampled.landmarks ? depthSeries(sampled.landmarks, sampled.poses) : null;
+  const driving: DrivingTrack = {
+    width: smooth.width, height: smooth.height, fps: smooth.fps,
+    joints: joints.map((j) => j.joints),
+    confidence: joints.map((j) => j.confidence),
+    facingAway: raw.poses.map((p) => isFacingAway(p)),
+    ...(depths ? { depth: upsampleDepths(depths, stride, frameCount) } : {}),
+  };
+  return { raw, smooth, driving };
+}
+
 export async function extractMotion(
   input: MotionInput, pool: PoseWorkerPool, onFrame: (i: number) => void, signal?: AbortSignal,
 ): Promise<Motion> {
@@ -102,16 +122,6 @@ export async function extractMotion(
       { field: 'video', limit: MIN_PERSON_SHARE, actual: Number(share.toFixed(2)) });
   }
   const frameCount = outputFrameCount(input.durationS, input.fps, sampled.poses.length, stride);
-  const raw = upsampleTrack(sampled, stride, frameCount, input.fps);
-  const smooth = upsampleTrack(smoothTrack(sampled), stride, frameCount, input.fps);
-  const joints = smooth.poses.map((p) => jointsFromCoco(p));
-  const depths = sampled.landmarks ? depthSeries(sampled.landmarks, sampled.poses) : null;
-  const driving: DrivingTrack = {
-    width: smooth.width, height: smooth.height, fps: smooth.fps,
-    joints: joints.map((j) => j.joints),
-    confidence: joints.map((j) => j.confidence),
-    facingAway: raw.poses.map((p) => isFacingAway(p)),
-    ...(depths ? { depth: upsampleDepths(depths, stride, frameCount) } : {}),
-  };
+  const { raw, smooth, driving } = drivingTrackFrom(sampled, stride, frameCount, input.fps);
   return { raw, smooth, driving, frameCount, personShare: share };
 }

@@ -136,7 +136,7 @@ export function sortWithHysteresis(keys: readonly Float64Array[], margin: number
 
 /** The draw order (back to front, all 10 layers) for every frame of a track. */
 export function planDepthOrder(frames: readonly DepthCueFrame[], fps: number, o: DepthOrderOptions = {}): DepthLayer[][] {
-  const margin = o.margin ?? 0.12;
-  const hold = o.holdFrames ?? Math.max(2, Math.round(0.12 * fps));
+  const margin = o.margin ?? 0.15;
+  const hold = o.holdFrames ?? Math.max(2, Math.round(0.2 * fps));
   return sortWithHysteresis(frames.map(layerDepths), margin, hold);
 }
