@@ -11,10 +11,13 @@ import { isFacingAway } from './pose/facing.js';
 import { depthSeries, upsampleDepths } from './pose/depth.js';
 import { jointsFromCoco } from './rig/skeleton.js';
 import type { DrivingTrack } from './retarget/retarget.js';
-import type { Pose, RasterImage } from './types.js';
+import { KP, type Pose, type RasterImage } from './types.js';
 
-/** A frame counts as "person seen" when the torso (both shoulders and both hips) is confident. */
-const TORSO_CONF = 0.3;
+/**
+ * A frame counts as "person seen" when both shoulders are confident and either both hips (a whole
+ * body) or an elbow (a half-body presenter whose hips are out of frame); a face close-up shows neither.
+ */
+const SEEN_CONF = 0.3;
 const MIN_PERSON_SHARE = 0.5;
 
 export interface MotionInput {
@@ -40,8 +43,10 @@ async function* asRaster(frames: AsyncIterable<Uint8Array>, width: number, heigh
 export function personShare(track: PoseTrack): number {
   if (track.poses.length === 0) return 0;
   let seen = 0;
+  const ok = (p: Pose, k: number) => p[k].score >= SEEN_CONF;
   for (const p of track.poses) {
-    if ([5, 6, 11, 12].every((k) => p[k].score >= TORSO_CONF)) seen++;
+    if (!ok(p, KP.left_shoulder) || !ok(p, KP.right_shoulder)) continue;
+    if ((ok(p, KP.left_hip) && ok(p, KP.right_hip)) || ok(p, KP.left_elbow) || ok(p, KP.right_elbow)) seen++;
   }
   return seen / track.poses.length;
 }
@@ -118,7 +123,7 @@ export async function extractMotion(
   const share = personShare(sampled);
   if (sampled.poses.length === 0 || share < MIN_PERSON_SHARE) {
     throw new AppError('VIDEO_NO_PERSON_DETECTED',
-      `a full person (shoulders and hips) was seen in ${Math.round(share * 100)}% of the ${sampled.poses.length} video frames analysed; at least ${MIN_PERSON_SHARE * 100}% is needed. Use a video of one person whose body is visible, not a face close-up or a rendered skeleton`,
+      `a person (shoulders with hips or arms) was seen in ${Math.round(share * 100)}% of the ${sampled.poses.length} video frames analysed; at least ${MIN_PERSON_SHARE * 100}% is needed. Use a video of one person whose body is visible, not a face close-up or a rendered skeleton`,
       { field: 'video', limit: MIN_PERSON_SHARE, actual: Number(share.toFixed(2)) });
   }
   const frameCount = outputFrameCount(input.durationS, input.fps, sampled.poses.length, stride);

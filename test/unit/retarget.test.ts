@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRetarget, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
+import { planRetarget, withVirtualRoots, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
 import { stableFacing } from '../../src/engine/retarget/facing.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { angleOf, boneLength } from '../../src/engine/retarget/geometry.js';
@@ -120,6 +120,54 @@ describe('planRetarget', () => {
     const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
     for (const f of plan.frames) {
       for (const [a, b] of LIMBS.slice(4)) expect(angleOf(f.joints, a, b)).toBeCloseTo(angleOf(restChar, a, b), 9);
+    }
+  });
+});
+
+describe('a half-body presenter (hips out of frame)', () => {
+  /** The driving track with hips, knees and ankles unseen. */
+  function halfBody(n: number): DrivingTrack {
+    const d = track(n);
+    for (const c of d.confidence) for (const j of [J.root, J.l_hip, J.r_hip, J.l_knee, J.r_knee, J.l_ankle, J.r_ankle]) c[j] = 0;
+    return d;
+  }
+
+  it('drives the arms of a full-body character, keeps its legs still and places it (no NaN)', () => {
+    for (const orientation of ['video', 'image'] as const) {
+      const plan = planRetarget(character, halfBody(12), { orientation, canvasWidth: 500, canvasHeight: 500 });
+      const d = track(12);
+      for (const [t, f] of plan.frames.entries()) {
+        expect(f.joints.every(Number.isFinite)).toBe(true);
+        for (const [a, b] of LIMBS.slice(0, 4)) {
+          const diff = Math.atan2(Math.sin(angleOf(f.joints, a, b) - angleOf(d.joints[t], a, b)), Math.cos(angleOf(f.joints, a, b) - angleOf(d.joints[t], a, b)));
+          expect(Math.abs(diff)).toBeLessThan(1e-9);
+        }
+        for (const [a, b] of LIMBS.slice(4)) expect(angleOf(f.joints, a, b)).toBeCloseTo(angleOf(restChar, a, b), 9);
+      }
+    }
+  });
+
+  it('puts the root one torso below the shoulders, square to their line, sized from the shoulder width', () => {
+    const d = halfBody(3);
+    const v = withVirtualRoots(d, character);
+    const j = v.joints[1];
+    // The driving shoulders are 160 px apart; the character's torso is 1.5 × its 80 px shoulder width.
+    expect(j[2 * J.root + 1] - j[2 * J.neck + 1]).toBeCloseTo(160 * (120 / 80), 0);
+    expect(j[2 * J.root]).toBeCloseTo(j[2 * J.neck], 0);
+    expect(v.confidence[1][J.root]).toBeGreaterThanOrEqual(0.3);
+    // Seen hips are never replaced.
+    expect(withVirtualRoots(track(3), character).joints[1]).toEqual(track(3).joints[1]);
+  });
+
+  it('keeps a bust character\'s hands at the driver\'s height relative to the shoulders', () => {
+    const bust = { ...character, present: JOINTS.map((n) => !/knee|ankle/.test(n)) };
+    const plan = planRetarget(bust, halfBody(12), { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    const d = track(12);
+    for (const [t, f] of plan.frames.entries()) {
+      // Hand height below the shoulders in shoulder widths: the two figures have the same arm-to-shoulder
+      // proportions, so the character's hands sit where the driver's do relative to its own shoulders.
+      const rel = (p: Float64Array, hand: number) => (p[2 * hand + 1] - p[2 * J.neck + 1]) / boneLength(p, J.l_shoulder, J.r_shoulder);
+      for (const hand of [J.l_wrist, J.r_wrist]) expect(Math.abs(rel(f.joints, hand) - rel(d.joints[t], hand))).toBeLessThan(0.06);
     }
   });
 });

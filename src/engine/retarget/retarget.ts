@@ -166,7 +166,40 @@ export interface RetargetOptions {
   canvasHeight: number;
 }
 
-export function planRetarget(ch: CharacterSkeleton, d: DrivingTrack, o: RetargetOptions): RetargetPlan {
+/**
+ * A half-body presenter (hips out of frame): where the shoulders are seen but the mid-hip is not, the
+ * root is put one torso length below the shoulders, square to their line, so the upper body is driven
+ * and not left unplaced. The torso length is the person's own where seen, else from the shoulder width
+ * in the character's proportions.
+ */
+export function withVirtualRoots(d: DrivingTrack, ch: CharacterSkeleton): DrivingTrack {
+  const torsos = d.joints.filter((_, t) => confident(d.confidence[t], J.root, J.neck)).map((j) => boneLength(j, J.root, J.neck));
+  const shoulders = d.joints.filter((_, t) => confident(d.confidence[t], J.l_shoulder, J.r_shoulder))
+    .map((j) => boneLength(j, J.l_shoulder, J.r_shoulder));
+  const charRatio = boneLength(ch.rest, J.root, J.neck) / Math.max(1e-6, boneLength(ch.rest, J.l_shoulder, J.r_shoulder));
+  const torso = torsos.length >= Math.max(3, 0.2 * d.joints.length) ? median(torsos)
+    : shoulders.length ? median(shoulders) * clamp(charRatio, 0.8, 2.5) : NaN;
+  if (!(torso > 0)) return d;
+  const joints = d.joints.map((j) => Float64Array.from(j));
+  const confidence = d.confidence.map((c) => Float64Array.from(c));
+  joints.forEach((j, t) => {
+    const c = confidence[t];
+    if (confident(c, J.root) || !confident(c, J.l_shoulder, J.r_shoulder)) return;
+    const dx = j[2 * J.l_shoulder] - j[2 * J.r_shoulder];
+    const dy = j[2 * J.l_shoulder + 1] - j[2 * J.r_shoulder + 1];
+    const w = Math.hypot(dx, dy);
+    // Down, square to the shoulder line (straight down when the line is too short to say: a profile).
+    let [ux, uy] = w > 0.25 * torso ? [-dy / w, dx / w] : [0, 1];
+    if (uy < 0) [ux, uy] = [-ux, -uy];
+    j[2 * J.root] = j[2 * J.neck] + ux * torso;
+    j[2 * J.root + 1] = j[2 * J.neck + 1] + uy * torso;
+    c[J.root] = Math.min(c[J.l_shoulder], c[J.r_shoulder]);
+  });
+  return { ...d, joints, confidence };
+}
+
+export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: RetargetOptions): RetargetPlan {
+  const d = withVirtualRoots(driving, ch);
   const n = d.joints.length;
   const facing = stableFacing(d.facingAway, d.fps);
   const charLegs = legsPresent(ch.present);
