@@ -4,15 +4,15 @@
  * is behind it). Pairs swap only past a margin held for a few frames, so the order does not flicker.
  * Pure; unit-tested on synthetic tracks.
  */
-import { JOINT_INDEX as J, type JointPositions } from '../rig/skeleton.js';
+import {
+  DEFAULT_LAYER_ORDER, JOINT_INDEX as J, PART_GROUPS, type JointPositions, type PartGroup,
+} from '../rig/skeleton.js';
 
-export const DEPTH_LAYERS = ['trunk', 'head', 'l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm',
-  'l_thigh', 'l_shin', 'r_thigh', 'r_shin'] as const;
-export type DepthLayer = (typeof DEPTH_LAYERS)[number];
-
+/** The rig's 10 draw layers. */
+export type DepthLayer = PartGroup;
+export const DEPTH_LAYERS: readonly DepthLayer[] = PART_GROUPS;
 /** The order with no depth cue: legs behind the trunk, head over it, arms in front (left before right). */
-export const DEFAULT_DEPTH_ORDER: readonly DepthLayer[] = ['l_shin', 'l_thigh', 'r_shin', 'r_thigh', 'trunk', 'head',
-  'l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm'];
+export const DEFAULT_DEPTH_ORDER: readonly DepthLayer[] = DEFAULT_LAYER_ORDER;
 
 /** A limb layer's depth is taken between its two joints, nearer its distal end (what overlaps most). */
 const LIMB_JOINTS: Record<Exclude<DepthLayer, 'trunk' | 'head'>, [number, number, number]> = {

@@ -4,7 +4,7 @@
  * Output joints are in the character's space (reference-image pixels); the render transform maps
  * that space onto the output canvas. Pure: no I/O, unit-tested on synthetic tracks.
  */
-import { DEFAULT_LAYER_ORDER, JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from '../rig/skeleton.js';
+import { JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from '../rig/skeleton.js';
 import type { CharacterOrientation } from '../../domain/orientation.js';
 import { stableFacing } from './facing.js';
 import type { JointDepths } from '../pose/depth.js';
@@ -60,7 +60,6 @@ const LR_PAIRS: [number, number][] = [
   [J.l_shoulder, J.r_shoulder], [J.l_elbow, J.r_elbow], [J.l_wrist, J.r_wrist],
   [J.l_hip, J.r_hip], [J.l_knee, J.r_knee], [J.l_ankle, J.r_ankle],
 ];
-const DEFAULT_ORDER: PartGroup[] = [...DEFAULT_LAYER_ORDER];
 const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
 /** A bust (no legs in the picture) pivots at its cut edge: tilting it far would show the cut. */
 const BUST_TILT_LIMIT = (12 * Math.PI) / 180;
