@@ -1,85 +1,188 @@
-/** Masks for drawings on paper (AnimatedDrawings' classical method) and for images with transparency. */
+/** Masks for drawings on paper and for images with transparency. */
 import type { RasterImage, SoftMask } from '../types.js';
-import { erode, fillHoles, largestComponent, morph3x3, type BinaryMask } from './mask.js';
+import { components, dilate, erode, fillHoles, largestComponent, morph3x3, type BinaryMask } from './mask.js';
+import { resizeRgb } from '../render/resize.js';
+import { estimatePaper, minChannel } from './paper.js';
 
-/** Per-pixel minimum over the colour channels: ink of any colour is dark in it, paper stays light. */
-function minChannel(img: RasterImage): Float32Array {
-  const n = img.width * img.height;
-  const out = new Float32Array(n);
-  const c = img.channels;
-  for (let i = 0, j = 0; i < n; i++, j += c) {
-    const r = img.data[j]; const g = img.data[j + 1]; const b = img.data[j + 2];
-    out[i] = r < g ? (r < b ? r : b) : (g < b ? g : b);
-  }
-  return out;
+/** What the drawing segmentation found: the figure's shape (for the mesh) and its alpha (for the texture). */
+export interface DrawingLayers {
+  /** The figure: its strokes, what they enclose, thin strokes thickened so the mesh has width. 0/1. */
+  shape: SoftMask;
+  /** Opacity: 1 over the strokes and what they enclose, the ink's own strength over the thickening. */
+  alpha: SoftMask;
+  /** Ink pixels kept as the figure (before closing and filling). */
+  inkPixels: number;
+  /** Separate groups of strokes on the sheet (the figure is the one with most ink). */
+  groups: number;
 }
 
-/** Box blur of odd width `size` along rows (stride 1) or columns (stride w), borders replicated. */
-function boxPass(src: Float32Array, dst: Float32Array, w: number, h: number, size: number, horizontal: boolean): void {
-  const r = (size - 1) >> 1;
-  const n = horizontal ? w : h; const lines = horizontal ? h : w;
-  const step = horizontal ? 1 : w; const lineStep = horizontal ? w : 1;
-  const inv = 1 / size;
-  for (let l = 0; l < lines; l++) {
-    const base = l * lineStep;
-    const at = (i: number) => src[base + Math.min(n - 1, Math.max(0, i)) * step];
-    let acc = 0;
-    for (let i = -r; i <= r; i++) acc += at(i);
-    for (let i = 0; i < n; i++) {
-      dst[base + i * step] = acc * inv;
-      acc += at(i + r + 1) - at(i - r);
+/** Ink darkness relative to the paper under it: 0 on paper, 1 for black. */
+function darkness(gray: Float32Array, background: Float32Array): Float32Array {
+  const d = new Float32Array(gray.length);
+  for (let i = 0; i < d.length; i++) d[i] = Math.max(0, Math.min(1, 1 - gray[i] / background[i]));
+  return d;
+}
+
+/**
+ * Threshold from the paper's own grain: a few times the median darkness of the paper, never below 6%
+ * (a pencil line on white paper is 20–50% dark), never above 20%.
+ */
+function inkThreshold(d: Float32Array, sheet: BinaryMask | null): number {
+  const sample: number[] = [];
+  const step = Math.max(1, Math.floor(d.length / 200_000));
+  for (let i = 0; i < d.length; i += step) if (!sheet || sheet.data[i]) sample.push(d[i]);
+  sample.sort((a, b) => a - b);
+  const median = sample.length ? sample[Math.floor(sample.length / 2)] : 0;
+  return Math.min(0.2, Math.max(0.06, 0.03 + 4 * median));
+}
+
+/**
+ * Strokes within `gap` px of each other form a group; the figure is the group with most ink. A group
+ * touching the image's edge counts a quarter (the next page, a sheet's edge), one with most of its
+ * ink near the edge not at all (the table around the sheet: a frame, not a figure).
+ */
+function figureGroup(ink: BinaryMask, gap: number): { figure: BinaryMask; groups: number } {
+  const { width: w, height: h } = ink;
+  const near = dilate(ink, gap);
+  const { labels, sizes } = components(near, 1);
+  const k = sizes.length;
+  const inkIn = new Float64Array(k); const inkAtEdge = new Float64Array(k);
+  const margin = 0.1 * Math.min(w, h);
+  const x0 = new Int32Array(k).fill(w); const x1 = new Int32Array(k).fill(-1);
+  const y0 = new Int32Array(k).fill(h); const y1 = new Int32Array(k).fill(-1);
+  for (let y = 0, i = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, i++) {
+      const l = labels[i];
+      if (l === 0) continue;
+      if (ink.data[i]) {
+        inkIn[l]++;
+        if (Math.min(x, y, w - 1 - x, h - 1 - y) < margin) inkAtEdge[l]++;
+      }
+      if (x < x0[l]) x0[l] = x; if (x > x1[l]) x1[l] = x; if (y < y0[l]) y0[l] = y; if (y > y1[l]) y1[l] = y;
     }
   }
-}
-
-/**
- * Gaussian blur with OpenCV's sigma for a kernel of odd size `ksize`, approximated by three box
- * blurs (running sums: cost independent of the kernel size, so large images stay fast).
- */
-export function gaussianBlur(src: Float32Array, w: number, h: number, ksize: number): Float32Array {
-  const sigma = 0.3 * ((ksize - 1) * 0.5 - 1) + 0.8;
-  const passes = 3;
-  const ideal = Math.sqrt((12 * sigma * sigma) / passes + 1);
-  let lower = Math.floor(ideal);
-  if (lower % 2 === 0) lower--;
-  const m = Math.round((12 * sigma * sigma - passes * lower * lower - 4 * passes * lower - 3 * passes) / (-4 * lower - 4));
-  const a = Float32Array.from(src); const b = new Float32Array(src.length);
-  for (let k = 0; k < passes; k++) {
-    const size = k < m ? lower : lower + 2;
-    boxPass(a, b, w, h, size, true);
-    boxPass(b, a, w, h, size, false);
+  let best = 0; let bestScore = 0; let groups = 0;
+  const total = inkIn.reduce((a, b) => a + b, 0);
+  for (let l = 1; l < k; l++) {
+    const touches = x0[l] === 0 || y0[l] === 0 || x1[l] === w - 1 || y1[l] === h - 1;
+    const frame = touches && inkAtEdge[l] > 0.5 * inkIn[l];
+    const score = frame ? 0 : inkIn[l] * (touches ? 0.25 : 1);
+    if (score > bestScore) { best = l; bestScore = score; }
+    if (inkIn[l] >= 0.02 * total) groups++;
   }
-  return a;
+  const data = new Uint8Array(ink.data.length);
+  if (best > 0) for (let i = 0; i < data.length; i++) data[i] = ink.data[i] && labels[i] === best ? 1 : 0;
+  return { figure: { width: w, height: h, data }, groups };
 }
 
-function toSoft(m: BinaryMask): SoftMask {
-  const data = new Float32Array(m.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = m.data[i];
-  return { width: m.width, height: m.height, data };
+/** Drops ink components smaller than `minSize` px: the paper's grain, dust, JPEG noise. */
+function dropSpecks(ink: BinaryMask, minSize: number): BinaryMask {
+  const { labels, sizes } = components(ink, 1);
+  const data = new Uint8Array(ink.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = labels[i] > 0 && sizes[labels[i]] >= minSize ? 1 : 0;
+  return { width: ink.width, height: ink.height, data };
 }
+
+function boundingSide(m: BinaryMask): number {
+  let x0 = m.width; let x1 = -1; let y0 = m.height; let y1 = -1;
+  for (let y = 0; y < m.height; y++) {
+    for (let x = 0; x < m.width; x++) {
+      if (!m.data[y * m.width + x]) continue;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+  }
+  return x1 < 0 ? 0 : Math.max(x1 - x0 + 1, y1 - y0 + 1);
+}
+
+function or(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const data = new Uint8Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = a.data[i] | b.data[i];
+  return { width: a.width, height: a.height, data };
+}
+
+function soft(m: BinaryMask): SoftMask {
+  return { width: m.width, height: m.height, data: Float32Array.from(m.data) };
+}
+
+/** Drawings are segmented at most this size (plenty for a 720p output), then scaled back. */
+const WORK_PIXELS = 1_000_000;
 
 /**
- * AnimatedDrawings' segmentation: min channel, adaptive Gaussian threshold (block 115, C 8) inverted,
- * close ×2 and dilate ×2 (3×3), fill what the border flood fill cannot reach, largest component.
- * Then (our addition) the 2 px the dilation added outside the outline are taken back, keeping the
- * ink strokes themselves, so the mask hugs the drawn outline.
+ * A drawing on paper: ink = darker than the paper under it (paper brightness estimated at a large
+ * scale, so shadows and uneven light are not ink), on the sheet only; strokes grouped into the
+ * figure; gaps in its outline closed at a scale relative to the figure (2.5% of its size) and what
+ * the strokes enclose filled; strokes thinner than 2.4% of the figure thickened so a stick figure's
+ * limbs have width (their alpha stays the ink's, so no paper moves with them).
  */
-export function segmentDrawing(img: RasterImage): SoftMask {
+export function segmentDrawingLayers(img: RasterImage): DrawingLayers {
+  const { width: w, height: h } = img;
+  if (w * h <= WORK_PIXELS) return segmentAtWorkSize(img);
+  const k = Math.sqrt(WORK_PIXELS / (w * h));
+  const work = segmentAtWorkSize(resizeRgb(img, Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k))));
+  const alpha = upsample(work.alpha, w, h);
+  const shapeUp = upsample(work.shape, w, h);
+  const shape = new Float32Array(w * h);
+  for (let i = 0; i < shape.length; i++) { shape[i] = shapeUp.data[i] >= 0.5 ? 1 : 0; alpha.data[i] *= shape[i]; }
+  return { ...work, shape: { width: w, height: h, data: shape }, alpha };
+}
+
+/** Bilinear resampling of a mask to w×h (pixel centres aligned). */
+function upsample(m: SoftMask, w: number, h: number): SoftMask {
+  const out = new Float32Array(w * h);
+  const sx = m.width / w; const sy = m.height / h;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(m.height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const y0 = Math.floor(fy); const y1 = Math.min(m.height - 1, y0 + 1); const ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(m.width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fx); const x1 = Math.min(m.width - 1, x0 + 1); const tx = fx - x0;
+      const a = m.data[y0 * m.width + x0] * (1 - tx) + m.data[y0 * m.width + x1] * tx;
+      const b = m.data[y1 * m.width + x0] * (1 - tx) + m.data[y1 * m.width + x1] * tx;
+      out[y * w + x] = a * (1 - ty) + b * ty;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+function segmentAtWorkSize(img: RasterImage): DrawingLayers {
   const { width: w, height: h } = img;
   const gray = minChannel(img);
-  const block = 115;
-  const mean = gaussianBlur(gray, w, h, block);
-  const ink = new Uint8Array(w * h);
-  for (let i = 0; i < ink.length; i++) ink[i] = gray[i] <= mean[i] - 8 ? 1 : 0;
-  const inkMask: BinaryMask = { width: w, height: h, data: ink };
-  let m = morph3x3(morph3x3(inkMask, 'dilate'), 'dilate');
-  m = morph3x3(morph3x3(m, 'erode'), 'erode');
-  m = morph3x3(morph3x3(m, 'dilate'), 'dilate');
-  const filled = fillHoles(m);
-  const inner = erode(filled, 2);
-  const data = new Uint8Array(w * h);
-  for (let i = 0; i < data.length; i++) data[i] = filled.data[i] & (inner.data[i] | ink[i]);
-  return toSoft(fillHoles(largestComponent({ width: w, height: h, data })));
+  const p = estimatePaper(img, gray);
+  const d = darkness(gray, p.background);
+  const t = inkThreshold(d, p.sheet);
+  const raw = new Uint8Array(w * h);
+  for (let i = 0; i < raw.length; i++) raw[i] = d[i] >= t && (!p.sheet || p.sheet.data[i]) ? 1 : 0;
+  // Bridge single-pixel breaks in faint lines, then drop the paper's grain.
+  const ink = dropSpecks(morph3x3(morph3x3({ width: w, height: h, data: raw }, 'dilate'), 'erode'), Math.max(4, 1.5e-5 * w * h));
+  const { figure, groups } = figureGroup(ink, Math.max(3, 0.012 * (w + h) / 2));
+  let inkPixels = 0;
+  for (let i = 0; i < figure.data.length; i++) inkPixels += figure.data[i];
+  const side = boundingSide(figure);
+  const empty = { width: w, height: h, data: new Float32Array(w * h) };
+  if (side < 8) return { shape: empty, alpha: empty, inkPixels, groups };
+
+  const closeR = Math.max(2, 0.025 * side);
+  const filled = largestComponent(fillHoles(erode(dilate(figure, closeR), closeR)));
+  const halfWidth = Math.max(2, 0.012 * side);
+  const opened = dilate(erode(filled, halfWidth), halfWidth);
+  const thin = new Uint8Array(w * h);
+  for (let i = 0; i < thin.length; i++) thin[i] = filled.data[i] & (opened.data[i] ^ 1);
+  // Only strokes are thickened, not the small bumps of a wobbly outline.
+  const strokes = dropSpecks({ width: w, height: h, data: thin }, 4 * halfWidth * halfWidth);
+  const shape = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
+
+  const core = erode(filled, 1);
+  const alpha = new Float32Array(w * h);
+  for (let i = 0; i < alpha.length; i++) {
+    if (!shape.data[i]) continue;
+    alpha[i] = core.data[i] ? 1 : Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
+  }
+  return { shape: soft(shape), alpha: { width: w, height: h, data: alpha }, inkPixels, groups };
+}
+
+/** The figure's shape as a 0/1 soft mask (see segmentDrawingLayers). */
+export function segmentDrawing(img: RasterImage): SoftMask {
+  return segmentDrawingLayers(img).shape;
 }
 
 /** The alpha channel as a mask when the image really uses transparency, else null. */
