@@ -7,7 +7,9 @@
 import { AppError } from '../domain/errors.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { detectImagePose } from './pose/image-pose.js';
-import { hasPlainBackground, maskFromAlpha, refineMask, segmentDrawing, skeletonFromMask, type BinaryMask } from './segment/index.js';
+import {
+  binaryFromSoft, describeSkeletonFromMask, looksLikeDrawing, maskFromAlpha, refineMask, segmentDrawingLayers, type BinaryMask,
+} from './segment/index.js';
 import { plateHoleOf } from './segment/extent.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
@@ -43,13 +45,25 @@ function maskCoverage(m: SoftMask): number {
   return s / m.data.length;
 }
 
-async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<{ soft: SoftMask; method: SegmentationMethod }> {
+interface Segmentation {
+  soft: SoftMask; method: SegmentationMethod;
+  /** A drawing's ink opacity and its figure without the mesh's margin (its skeleton is found from that). */
+  alpha?: SoftMask; body?: SoftMask;
+}
+
+/** The drawing method's mask when it found a figure of plausible size, else null. */
+function drawingSegmentation(image: RasterImage): Segmentation | null {
+  const drawn = segmentDrawingLayers(image);
+  const cover = maskCoverage(drawn.shape);
+  return cover > 0.005 && cover < 0.9 ? { soft: drawn.shape, alpha: drawn.alpha, body: drawn.body, method: 'drawing' } : null;
+}
+
+async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<Segmentation> {
   const alpha = maskFromAlpha(image);
   if (alpha) return { soft: alpha, method: 'alpha' };
-  if (hasPlainBackground(image)) {
-    const drawn = segmentDrawing(image);
-    const cover = maskCoverage(drawn);
-    if (cover > 0.02 && cover < 0.9) return { soft: drawn, method: 'drawing' };
+  if (looksLikeDrawing(image)) {
+    const drawn = drawingSegmentation(image);
+    if (drawn) return drawn;
   }
   return { soft: await pool.segment(image), method: 'person-model' };
 }
@@ -82,9 +96,14 @@ function rgbOf(image: RasterImage): RasterImage {
   return { width: image.width, height: image.height, channels: 3, data: out };
 }
 
-export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool): Promise<Character> {
-  const { soft, method } = await segment(image, pool);
+/**
+ * `source` is the image's size as sent (before limitPixels), named in refusals so the user
+ * recognises it.
+ */
+export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool, source?: { width: number; height: number }): Promise<Character> {
+  let seg = await segment(image, pool);
   const detected = await detectImagePose(image, pool);
+  const size = `${source?.width ?? image.width}x${source?.height ?? image.height} px`;
 
   let joints: JointPositions;
   let present: boolean[];
@@ -96,27 +115,36 @@ export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool)
     present = JOINTS.map((_, i) => fromCoco.confidence[i] >= MIN_JOINT_CONF);
     const keepNear = [JOINT_INDEX.root, JOINT_INDEX.neck, JOINT_INDEX.head]
       .filter((j) => present[j]).map((j) => ({ x: joints[2 * j], y: joints[2 * j + 1] }));
-    refined = refineMask(soft, { keepNear });
+    refined = refineMask(seg.soft, { keepNear, alpha: seg.alpha });
     skeletonSource = 'pose-model';
   } else {
-    refined = refineMask(soft);
-    const fromShape = skeletonFromMask(refined.binary);
-    if (!fromShape) {
-      throw new AppError('IMAGE_NO_PERSON_DETECTED',
-        `no person or figure was found in the image (${image.width}x${image.height} px): the pose model saw no body and the ${method === 'person-model' ? 'person segmentation' : 'figure outline'} has no head, arms and legs; use an image showing one character, ideally full body and facing the camera`,
-        { field: 'image' });
+    refined = refineMask(seg.soft, { alpha: seg.alpha });
+    const skeletonOf = (s: Segmentation, r: typeof refined) => describeSkeletonFromMask(s.body ? binaryFromSoft(s.body) : r.binary);
+    let fromShape = skeletonOf(seg, refined);
+    if (!fromShape.joints && seg.method === 'person-model') {
+      // A drawing the paper test missed (a busy table, a coloured sheet): try it as one.
+      const drawn = drawingSegmentation(image);
+      const drawnRefined = drawn ? refineMask(drawn.soft, { alpha: drawn.alpha }) : null;
+      const drawnShape = drawn && drawnRefined ? skeletonOf(drawn, drawnRefined) : null;
+      if (drawn && drawnRefined && drawnShape?.joints) { seg = drawn; refined = drawnRefined; fromShape = drawnShape; }
     }
-    joints = fromShape;
+    if (!fromShape.joints) {
+      const message = seg.method === 'drawing'
+        ? `no figure was found in the drawing (${size}): ${fromShape.missing}; draw one figure on plain paper with a head on top, two arms and two legs`
+        : `no person or figure was found in the image (${size}): the pose model saw no body, and in the person segmentation it ${fromShape.missing}; use an image showing one character, ideally full body and facing the camera`;
+      throw new AppError('IMAGE_NO_PERSON_DETECTED', message, { field: 'image' });
+    }
+    joints = fromShape.joints;
     present = JOINTS.map(() => true);
     skeletonSource = 'mask-shape';
   }
   if (!present[JOINT_INDEX.root] || !present[JOINT_INDEX.neck]) {
     throw new AppError('IMAGE_NO_PERSON_DETECTED',
-      'the character\'s torso was not found in the image (shoulders and hips must be visible); use an image showing the character\'s upper body at least',
+      `the character's torso was not found in the image (${size}): shoulders and hips must be visible; use an image showing the character's upper body at least`,
       { field: 'image' });
   }
 
-  return assembleCharacter(image, refined, joints, present, method, skeletonSource);
+  return assembleCharacter(image, refined, joints, present, seg.method, skeletonSource);
 }
 
 /** Rig, texture and clean plate for a character whose mask and joints are known. */

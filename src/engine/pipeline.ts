@@ -40,7 +40,9 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   // probe
   progress.report('probe', 0);
   const info = await inspectVideoFile(req.videoPath, req.orientation);
-  const image = limitPixels(await readImageRgba(req.imagePath));
+  const decoded = await readImageRgba(req.imagePath);
+  const image = limitPixels(decoded);
+  const imageAsSent = { width: decoded.width, height: decoded.height };
   const fps = outputFps(info.fps);
   const canvas = req.orientation === 'image' ? outputSize(image.width, image.height) : outputSize(info.width, info.height);
   endStage('probe');
@@ -57,7 +59,7 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
     return out;
   };
   progress.report('character', 0);
-  const characterP = timed('character', () => analyzeCharacter(image, ctx.pool));
+  const characterP = timed('character', () => analyzeCharacter(image, ctx.pool, imageAsSent));
   const motionP = timed('motion', () => extractMotion(
     { videoPath: req.videoPath, width: poseSize.width, height: poseSize.height, fps, durationS: info.durationS },
     ctx.pool, (i) => { if (i % 5 === 0) progress.report('motion', i / expectedFrames); }, ctx.signal,

@@ -2,7 +2,7 @@
 import type { RasterImage, SoftMask } from '../types.js';
 import { components, dilate, erode, fillHoles, largestComponent, morph3x3, type BinaryMask } from './mask.js';
 import { resizeRgb } from '../render/resize.js';
-import { estimatePaper, minChannel } from './paper.js';
+import { estimatePaper, looksLikePaper, minChannel } from './paper.js';
 
 /** What the drawing segmentation found: the figure's shape (for the mesh) and its alpha (for the texture). */
 export interface DrawingLayers {
@@ -10,6 +10,8 @@ export interface DrawingLayers {
   shape: SoftMask;
   /** Opacity: 1 over the strokes and what they enclose, the ink's own strength over the thickening. */
   alpha: SoftMask;
+  /** The figure without the margin and rounding (what its skeleton is found from). 0/1. */
+  body: SoftMask;
   /** Ink pixels kept as the figure (before closing and filling). */
   inkPixels: number;
   /** Separate groups of strokes on the sheet (the figure is the one with most ink). */
@@ -110,9 +112,10 @@ const WORK_PIXELS = 1_000_000;
 /**
  * A drawing on paper: ink = darker than the paper under it (paper brightness estimated at a large
  * scale, so shadows and uneven light are not ink), on the sheet only; strokes grouped into the
- * figure; gaps in its outline closed at a scale relative to the figure (2.5% of its size) and what
+ * figure; gaps in its outline closed at a scale relative to the figure (up to 4% of its size) and what
  * the strokes enclose filled; strokes thinner than 2.4% of the figure thickened so a stick figure's
- * limbs have width (their alpha stays the ink's, so no paper moves with them).
+ * limbs have width (their alpha stays the ink's, so no paper moves with them); a thin transparent
+ * margin all round so the mesh's edge never clips the outline.
  */
 export function segmentDrawingLayers(img: RasterImage): DrawingLayers {
   const { width: w, height: h } = img;
@@ -121,9 +124,12 @@ export function segmentDrawingLayers(img: RasterImage): DrawingLayers {
   const work = segmentAtWorkSize(resizeRgb(img, Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k))));
   const alpha = upsample(work.alpha, w, h);
   const shapeUp = upsample(work.shape, w, h);
+  const body = upsample(work.body, w, h);
   const shape = new Float32Array(w * h);
-  for (let i = 0; i < shape.length; i++) { shape[i] = shapeUp.data[i] >= 0.5 ? 1 : 0; alpha.data[i] *= shape[i]; }
-  return { ...work, shape: { width: w, height: h, data: shape }, alpha };
+  for (let i = 0; i < shape.length; i++) {
+    shape[i] = shapeUp.data[i] >= 0.5 ? 1 : 0; alpha.data[i] *= shape[i]; body.data[i] = body.data[i] >= 0.5 ? shape[i] : 0;
+  }
+  return { ...work, shape: { width: w, height: h, data: shape }, alpha, body };
 }
 
 /** Bilinear resampling of a mask to w×h (pixel centres aligned). */
@@ -159,17 +165,24 @@ function segmentAtWorkSize(img: RasterImage): DrawingLayers {
   for (let i = 0; i < figure.data.length; i++) inkPixels += figure.data[i];
   const side = boundingSide(figure);
   const empty = { width: w, height: h, data: new Float32Array(w * h) };
-  if (side < 8) return { shape: empty, alpha: empty, inkPixels, groups };
+  if (side < 8) return { shape: empty, alpha: empty, body: empty, inkPixels, groups };
 
-  const closeR = Math.max(2, 0.025 * side);
-  const filled = largestComponent(fillHoles(erode(dilate(figure, closeR), closeR)));
+  // Filling between the dilation and the erosion is what closes a gap in an outline: a closing
+  // alone leaves a gap in a thin line open (a disc from the inside still fits through it).
+  const closeR = Math.max(2, 0.02 * side);
+  const filled = largestComponent(fillHoles(erode(fillHoles(dilate(figure, closeR)), closeR)));
   const halfWidth = Math.max(2, 0.012 * side);
   const opened = dilate(erode(filled, halfWidth), halfWidth);
   const thin = new Uint8Array(w * h);
   for (let i = 0; i < thin.length; i++) thin[i] = filled.data[i] & (opened.data[i] ^ 1);
   // Only strokes are thickened, not the small bumps of a wobbly outline.
   const strokes = dropSpecks({ width: w, height: h, data: thin }, 4 * halfWidth * halfWidth);
-  const shape = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
+  // A transparent margin outside the outline, its inner corners rounded: the mesh's outline (chords
+  // between points a few px apart) then lies beyond the outermost ink, even where a limb meets the body.
+  const margin = Math.max(2, 0.008 * side);
+  const round = Math.max(2, 0.02 * side);
+  const joined = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
+  const shape = erode(dilate(joined, round + margin), round);
 
   const core = erode(filled, 1);
   const alpha = new Float32Array(w * h);
@@ -177,12 +190,26 @@ function segmentAtWorkSize(img: RasterImage): DrawingLayers {
     if (!shape.data[i]) continue;
     alpha[i] = core.data[i] ? 1 : Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
   }
-  return { shape: soft(shape), alpha: { width: w, height: h, data: alpha }, inkPixels, groups };
+  return { shape: soft(shape), alpha: { width: w, height: h, data: alpha }, body: soft(joined), inkPixels, groups };
 }
 
 /** The figure's shape as a 0/1 soft mask (see segmentDrawingLayers). */
 export function segmentDrawing(img: RasterImage): SoftMask {
   return segmentDrawingLayers(img).shape;
+}
+
+/** Images are judged paper or not at most this size. */
+const JUDGE_PIXELS = 250_000;
+
+/**
+ * True when the image looks like a drawing on paper: mostly bare, colourless paper (shadows and a
+ * table around the sheet allowed), or a plain light border.
+ */
+export function looksLikeDrawing(img: RasterImage): boolean {
+  const { width: w, height: h } = img;
+  const k = Math.min(1, Math.sqrt(JUDGE_PIXELS / (w * h)));
+  const small = k < 1 ? resizeRgb(img, Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k))) : img;
+  return looksLikePaper(estimatePaper(small)) || hasPlainBackground(small);
 }
 
 /** The alpha channel as a mask when the image really uses transparency, else null. */

@@ -4,7 +4,7 @@
  * Worked on a grid of cells about 1/256 of the image's long side.
  */
 import type { RasterImage } from '../types.js';
-import { components, dilate, erode, type BinaryMask } from './mask.js';
+import { components, type BinaryMask } from './mask.js';
 
 export interface PaperEstimate {
   /** Paper brightness per pixel (min-channel scale 0..255), full resolution. */
@@ -120,7 +120,7 @@ function upsample(g: Float32Array, gw: number, gh: number, f: number, W: number,
 /** A cell is bare paper when it is nearly colourless and about as bright as the brightest cells around it. */
 const PAPER_MAX_SAT = 40;
 const PAPER_LOCAL_SHARE = 0.82;
-/** Shadowed paper keeps at least this share of the lit paper's brightness; a table or a black fill does not. */
+/** Shadowed paper keeps at least this share of the lit paper's brightness; a black fill does not. */
 const PAPER_MIN_SHARE = 0.2;
 
 export function estimatePaper(img: RasterImage, gray = minChannel(img)): PaperEstimate {
@@ -149,7 +149,7 @@ export function estimatePaper(img: RasterImage, gray = minChannel(img)): PaperEs
   for (let q = 0; q < n; q++) if (Number.isNaN(bgGrid[q])) bgGrid[q] = paperLevel;
   const background = upsample(bgGrid, g.w, g.h, g.f, W, H);
   for (let i = 0; i < background.length; i++) background[i] = Math.max(1, background[i]);
-  return { background, sheet: sheetMask(paper, g, paperLevel, W, H), paperShare: paperCells / n, paperLevel };
+  return { background, sheet: sheetMask(paper, g, W, H), paperShare: paperCells / n, paperLevel };
 }
 
 /** Convex hull (counter-clockwise in image axes) of integer points, by the monotone chain. */
@@ -177,10 +177,9 @@ function insideHull(hull: [number, number][], x: number, y: number): boolean {
 
 /**
  * The sheet: the convex hull of the paper regions (so it holds the figure drawn on it, even one whose
- * arms reach the image's edges and cut the paper in two), less the table: large dark or coloured
- * regions that touch the image's edge (thin strokes do not survive the opening that finds them).
+ * arms reach the image's edges and cut the paper in two). A dark table beside the sheet is left out.
  */
-function sheetMask(paper: Uint8Array, g: Grid, paperLevel: number, W: number, H: number): BinaryMask | null {
+function sheetMask(paper: Uint8Array, g: Grid, W: number, H: number): BinaryMask | null {
   const { labels, sizes } = components({ width: g.w, height: g.h, data: paper }, 1);
   let largest = 0;
   for (let i = 1; i < sizes.length; i++) largest = Math.max(largest, sizes[i]);
@@ -206,8 +205,6 @@ function sheetMask(paper: Uint8Array, g: Grid, paperLevel: number, W: number, H:
       cells[y * g.w + x] = insideHull(hull, x0, y0) && insideHull(hull, x1, y0) && insideHull(hull, x0, y1) && insideHull(hull, x1, y1) ? 1 : 0;
     }
   }
-  const table = { data: new Uint8Array(0) }; void tableCells;
-  for (let q = 0; q < cells.length; q++) if (table.data[q]) cells[q] = 0;
   const data = new Uint8Array(W * H);
   for (let y = 0; y < H; y++) {
     const row = Math.floor(y / g.f) * g.w;
@@ -216,26 +213,10 @@ function sheetMask(paper: Uint8Array, g: Grid, paperLevel: number, W: number, H:
   return { width: W, height: H, data };
 }
 
-/** Dark or coloured regions at least 5 cells wide that touch the image's edge, grown by a cell. */
-function tableCells(g: Grid, paperLevel: number): BinaryMask {
-  const n = g.w * g.h;
-  const other = new Uint8Array(n);
-  for (let q = 0; q < n; q++) other[q] = g.sat[q] > PAPER_MAX_SAT || g.gray[q] < PAPER_MIN_SHARE * paperLevel ? 1 : 0;
-  const m: BinaryMask = { width: g.w, height: g.h, data: other };
-  const wide = dilate(erode(m, 2.5), 2.5);
-  const { labels, sizes } = components(wide, 1);
-  const touches = new Uint8Array(sizes.length);
-  for (let x = 0; x < g.w; x++) { touches[labels[x]] = 1; touches[labels[(g.h - 1) * g.w + x]] = 1; }
-  for (let y = 0; y < g.h; y++) { touches[labels[y * g.w]] = 1; touches[labels[y * g.w + g.w - 1]] = 1; }
-  const table = new Uint8Array(n);
-  for (let q = 0; q < n; q++) table[q] = labels[q] > 0 && touches[labels[q]] ? 1 : 0;
-  return dilate({ width: g.w, height: g.h, data: table }, 1.5);
-}
-
 /**
  * True when the image is a drawing on paper: most of it is bare, colourless, evenly lit paper (a
  * photographed sheet may sit on a table and carry shadows; both are allowed).
  */
 export function looksLikePaper(p: PaperEstimate): boolean {
-  return p.sheet !== null && p.paperShare >= 0.45 && p.paperLevel >= 90;
+  return p.sheet !== null && p.paperShare >= 0.6 && p.paperLevel >= 90;
 }

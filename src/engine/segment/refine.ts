@@ -7,6 +7,8 @@ export interface RefineOptions {
   threshold?: number;
   /** Points that lie on the character (detected joints): keep the components containing or near them. */
   keepNear?: { x: number; y: number }[];
+  /** The character's own opacity (a drawing's ink), used inside the mask instead of a feathered edge. */
+  alpha?: SoftMask;
 }
 
 /** Component ids that contain each point, or the nearest one within `radius` px. */
@@ -31,7 +33,7 @@ function componentsNear(labels: Int32Array, w: number, h: number, points: { x: n
 /**
  * Threshold → keep the component(s) at the given points (else the largest) → fill small holes (gaps
  * between an arm and the body are real background and stay open) → alpha feathered over the
- * outermost ~2 px inside the silhouette.
+ * outermost ~2 px inside the silhouette (or the given alpha, inside the mask).
  */
 export function refineMask(soft: SoftMask, o: RefineOptions = {}): { binary: BinaryMask; soft: SoftMask } {
   const { width: w, height: h } = soft;
@@ -51,8 +53,12 @@ export function refineMask(soft: SoftMask, o: RefineOptions = {}): { binary: Bin
   for (let i = 0; i < data.length; i++) data[i] = keep.has(labels[i]) ? 1 : 0;
   const area = countSet({ width: w, height: h, data });
   const binary = fillHoles({ width: w, height: h, data }, Math.max(64, 0.01 * area));
-  const dist = insideDistance(binary);
   const alpha = new Float32Array(w * h);
-  for (let i = 0; i < alpha.length; i++) alpha[i] = dist[i] >= 2 ? 1 : dist[i] * 0.5;
+  if (o.alpha) {
+    for (let i = 0; i < alpha.length; i++) alpha[i] = binary.data[i] ? o.alpha.data[i] : 0;
+  } else {
+    const dist = insideDistance(binary);
+    for (let i = 0; i < alpha.length; i++) alpha[i] = dist[i] >= 2 ? 1 : dist[i] * 0.5;
+  }
   return { binary, soft: { width: w, height: h, data: alpha } };
 }
