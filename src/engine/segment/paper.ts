@@ -218,5 +218,5 @@ function sheetMask(paper: Uint8Array, g: Grid, W: number, H: number): BinaryMask
  * photographed sheet may sit on a table and carry shadows; both are allowed).
  */
 export function looksLikePaper(p: PaperEstimate): boolean {
-  return p.sheet !== null && p.paperShare >= 0.6 && p.paperLevel >= 90;
+  return p.sheet !== null && p.paperShare >= 0.66 && p.paperLevel >= 90;
 }
