@@ -115,7 +115,8 @@ export async function extractMotion(
 ): Promise<Motion> {
   const stride = analysisStride(input.fps);
   const analysisFps = input.fps / stride;
-  const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: analysisFps, signal });
+  // Every stride-th frame of the output grid, so analysed frame i is output frame i·stride exactly.
+  const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: input.fps, everyNth: stride, signal });
   const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height), pool, {
     fps: analysisFps, onFrame: (i) => onFrame(i * stride), signal,
     landmarkEvery: Math.max(1, Math.round(analysisFps / LANDMARK_FPS)),

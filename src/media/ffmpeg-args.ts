@@ -30,11 +30,16 @@ export function fpsRational(fps: number): string {
  * frame grid (same frames every run); passthrough then keeps exactly what the filter emits.
  * Display-matrix rotation is applied by ffmpeg's autorotate before the filters.
  */
-export function decodeVideoArgs(o: { input: string; width: number; height: number; fps: number; pixFmt: 'rgb24' | 'rgba'; durationS?: number }): string[] {
+export function decodeVideoArgs(o: {
+  input: string; width: number; height: number; fps: number; pixFmt: 'rgb24' | 'rgba'; durationS?: number;
+  /** Keep frames 0, n, 2n, … of the `fps` grid (exact decimation: a lower fps filter rate picks other frames). */
+  everyNth?: number;
+}): string[] {
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', fileArg(o.input), '-map', '0:v:0'];
   if (o.durationS !== undefined) args.push('-t', o.durationS.toFixed(6));
+  const nth = o.everyNth !== undefined && o.everyNth > 1 ? `,select=not(mod(n\\,${Math.round(o.everyNth)}))` : '';
   args.push(
-    '-vf', `fps=${fpsRational(o.fps)},scale=${o.width}:${o.height}:flags=bicubic`,
+    '-vf', `fps=${fpsRational(o.fps)}${nth},scale=${o.width}:${o.height}:flags=bicubic`,
     '-fps_mode', 'passthrough',
     '-pix_fmt', o.pixFmt, '-f', 'rawvideo', 'pipe:1',
   );

@@ -2,14 +2,18 @@
 import { FfmpegError, spawnFfmpeg, stderrTail } from './ffmpeg.js';
 import { decodeVideoArgs } from './ffmpeg-args.js';
 
-export interface ReadVideoOptions { input: string; width: number; height: number; fps: number; pixFmt?: 'rgb24'; signal?: AbortSignal }
+export interface ReadVideoOptions {
+  input: string; width: number; height: number; fps: number; pixFmt?: 'rgb24'; signal?: AbortSignal;
+  /** Only frames 0, n, 2n, … of the `fps` grid. */
+  everyNth?: number;
+}
 
 const STDERR_KEEP = 16 * 1024;
 
 async function* frames(o: ReadVideoOptions): AsyncGenerator<Uint8Array> {
   o.signal?.throwIfAborted();
   const frameSize = o.width * o.height * 3;
-  const child = spawnFfmpeg(decodeVideoArgs({ input: o.input, width: o.width, height: o.height, fps: o.fps, pixFmt: o.pixFmt ?? 'rgb24' }));
+  const child = spawnFfmpeg(decodeVideoArgs({ input: o.input, width: o.width, height: o.height, fps: o.fps, pixFmt: o.pixFmt ?? 'rgb24', everyNth: o.everyNth }));
   let stderr = '';
   let spawnError: Error | null = null;
   child.stderr.setEncoding('utf8');

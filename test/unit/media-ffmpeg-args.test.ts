@@ -36,6 +36,12 @@ describe('decodeVideoArgs', () => {
     expect(args[args.indexOf('-vf') + 1]).toBe('fps=30000/1001,scale=100:50:flags=bicubic');
     expect(args[args.indexOf('-pix_fmt') + 1]).toBe('rgba');
   });
+
+  it('decimates by frame number on the fps grid when asked (the comma escaped for the filter graph)', () => {
+    const args = decodeVideoArgs({ input: 'v.mp4', width: 64, height: 36, fps: 30000 / 1001, pixFmt: 'rgb24', everyNth: 2 });
+    expect(args[args.indexOf('-vf') + 1]).toBe('fps=30000/1001,select=not(mod(n\\,2)),scale=64:36:flags=bicubic');
+    expect(decodeVideoArgs({ input: 'v.mp4', width: 64, height: 36, fps: 30, pixFmt: 'rgb24', everyNth: 1 })[8 + 1]).toBe('fps=30,scale=64:36:flags=bicubic');
+  });
 });
 
 describe('decodeImageArgs', () => {
