@@ -1,5 +1,5 @@
 /**
- * `marionette serve | api | worker | keys create [--label x] | animate …`
+ * `marionette serve | api | worker | migrate | queue | keys create [--label x] | animate …`
  * serve = API + worker in one process (the engine does its CPU work in child processes, off the event loop).
  */
 import { writeFile } from 'node:fs/promises';
@@ -12,17 +12,20 @@ import { createLogger, type Logger } from './config/logger.js';
 import { runPreflight } from './config/preflight.js';
 import { resolveSecrets } from './config/secrets.js';
 import type { MotionEngine } from './engine/types.js';
-import { LocalDiskStorage } from './storage/local/local-disk.js';
-import { resultsDir } from './tasks/paths.js';
+import { backendProblems, backendWarnings, chooseBackends } from './config/backends.js';
+import type { ObjectStorage } from './storage/object-storage.js';
+import { openStorage } from './storage/open-storage.js';
+import { openTaskBackend, type TaskBackend } from './tasks/backend.js';
 import { startRetention } from './tasks/retention.js';
-import { databasePath, openSqliteBackend, type SqliteBackend } from './tasks/sqlite/index.js';
 import { WebhookDispatcher } from './tasks/webhook-dispatcher.js';
 import { TaskWorker } from './tasks/worker.js';
 
 const USAGE = `usage: marionette <command>
   serve                 HTTP API and task worker in one process
-  api                   HTTP API only (tasks are run by separate \`worker\` processes on the same data dir)
+  api                   HTTP API only (tasks are run by separate \`worker\` processes; docs/SCALE-OUT.md)
   worker                task worker only
+  migrate               apply pending Postgres migrations (MARIONETTE_DATABASE_URL) and exit
+  queue                 print task and job counts by state (JSON) and exit
   keys create [--label x]  create an API key (printed once)
   animate …             run the engine on local files (marionette animate --help)`;
 
@@ -30,25 +33,35 @@ const USAGE = `usage: marionette <command>
 const SHUTDOWN_GRACE_MS = 20_000;
 export const FIRST_KEY_FILE = 'first-api-key.txt';
 
-interface Runtime { config: ReadyConfig; log: Logger; backend: SqliteBackend; storage: LocalDiskStorage }
+interface Runtime { config: ReadyConfig; log: Logger; backend: TaskBackend; storage: ObjectStorage & { close?: () => void } }
+
+/** Loads the config and refuses combinations that make no sense, saying why (docs/SCALE-OUT.md). */
+function loadCheckedConfig(): ReturnType<typeof loadConfig> {
+  const config = loadConfig(process.env);
+  const problems = backendProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
 
 async function openRuntime(role: 'serve' | 'api' | 'worker'): Promise<Runtime> {
-  const base = loadConfig(process.env);
+  const base = loadCheckedConfig();
   const log = createLogger(base.logLevel).child({ role });
+  for (const w of backendWarnings(base, role)) log.warn(w);
+  log.info(chooseBackends(base), 'backends');
   const { config, generated } = await resolveSecrets(base);
   for (const file of generated) log.info({ file }, 'generated a secret and stored it in the data dir');
   const checks = await runPreflight(config, role !== 'api');
   const failed = checks.filter((c) => !c.ok);
   for (const c of checks) (c.ok ? log.info : log.error)({ check: c.name, detail: c.detail }, c.ok ? 'preflight ok' : 'preflight failed');
   if (failed.length > 0) throw new Error(`preflight failed: ${failed.map((c) => c.detail).join('; ')}`);
-  const backend = openSqliteBackend(databasePath(config.dataDir));
-  const storage = new LocalDiskStorage(resultsDir(config.dataDir));
+  const backend = await openTaskBackend(config);
+  const storage = openStorage(config);
   await ensureSomeKey(config, backend, log);
   return { config, log, backend, storage };
 }
 
 /** With no key anywhere the API would refuse everyone: make one, show it once, keep it in a 0600 file. */
-async function ensureSomeKey(config: ReadyConfig, backend: SqliteBackend, log: Logger): Promise<void> {
+async function ensureSomeKey(config: ReadyConfig, backend: TaskBackend, log: Logger): Promise<void> {
   if (config.apiKeys.length > 0 || (await backend.keys.countKeys()) > 0) return;
   const { key } = await createStoredKey(backend.keys, 'first key', Date.now());
   const file = path.join(config.dataDir, FIRST_KEY_FILE);
@@ -85,7 +98,7 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
   if (role !== 'api') {
     engine = await createEngine(config, log);
     worker = new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine, logger: log.child({ part: 'worker' }) });
-    dispatcher = new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, logger: log.child({ part: 'webhook' }) });
+    dispatcher = new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, storage, logger: log.child({ part: 'webhook' }) });
     stopRetention = startRetention({ tasks: backend.tasks, storage, dataDir: config.dataDir, resultTtlS: config.resultTtlS, logger: log.child({ part: 'retention' }) });
     worker.start();
     dispatcher.start();
@@ -106,21 +119,50 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
     await dispatcher?.stop();
     stopRetention?.();
     await engine?.close();
-    backend.close();
+    await backend.close();
+    storage.close?.();
   });
+}
+
+async function runMigrate(): Promise<number> {
+  const config = loadConfig(process.env);
+  if (!config.databaseUrl) {
+    process.stderr.write('MARIONETTE_DATABASE_URL is not set: the SQLite database migrates itself when it opens; nothing to do\n');
+    return 0;
+  }
+  const { migratePostgres, openPool } = await import('./tasks/postgres/db.js');
+  const pool = openPool(config.databaseUrl, 1);
+  try {
+    const applied = await migratePostgres(pool);
+    process.stdout.write(applied.length > 0 ? `applied migrations ${applied.join(', ')}\n` : 'the schema is current\n');
+  } finally {
+    await pool.end();
+  }
+  return 0;
+}
+
+async function runQueue(): Promise<number> {
+  const config = loadConfig(process.env);
+  const backend = await openTaskBackend(config);
+  try {
+    process.stdout.write(`${JSON.stringify({ backends: chooseBackends(config), ...(await backend.counts(Date.now())) }, null, 2)}\n`);
+  } finally {
+    await backend.close();
+  }
+  return 0;
 }
 
 async function runKeys(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { label: { type: 'string', default: '' } }, allowPositionals: true });
   if (positionals[0] !== 'create') { process.stderr.write('usage: marionette keys create [--label <text>]\n'); return 2; }
   const config = loadConfig(process.env);
-  const backend = openSqliteBackend(databasePath(config.dataDir));
+  const backend = await openTaskBackend(config);
   try {
     const { key, id } = await createStoredKey(backend.keys, values.label ?? '', Date.now());
     process.stderr.write(`created key ${id}${values.label ? ` (${values.label})` : ''}; it is shown only this once:\n`);
     process.stdout.write(`${key}\n`);
   } finally {
-    backend.close();
+    await backend.close();
   }
   return 0;
 }
@@ -133,6 +175,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'keys':
       return runKeys(rest);
+    case 'migrate':
+      return runMigrate();
+    case 'queue':
+      return runQueue();
     case 'animate': {
       const m = await import('./engine/cli-animate.js');
       return m.runAnimateCommand(rest);

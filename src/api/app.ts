@@ -8,8 +8,7 @@ import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { checkBinary } from '../config/preflight.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
-import { signedObjectUrl } from '../storage/signed-url.js';
-import { taskResultBody } from '../tasks/result-view.js';
+import { resultUrlSigner, signedTaskResultBody } from '../storage/result-url.js';
 import type { ApiKeyStore, TaskStore } from '../tasks/types.js';
 import { ApiKeyAuth } from './auth.js';
 import { createTask } from './create-task.js';
@@ -74,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const auth = new ApiKeyAuth(store.keys, config.apiKeys);
-  const videoUrl = (key: string) => signedObjectUrl(config.publicUrl, config.urlSigningSecret, key, now(), config.videoUrlTtlS);
+  const videoUrl = resultUrlSigner(storage, config, now);
 
   await app.register(async (v3) => {
     v3.decorateRequest('owner', '');
@@ -90,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       { schema: { body: CreateTaskBody, response: { 200: CreateTaskReply } } },
       async (request) => {
         // The enum is a plain JSON-schema enum (clear errors); its static type is narrowed here.
-        const taskId = await createTask(request.body as CreateTaskBody, request.owner, { dataDir: config.dataDir, tasks: store.tasks, now });
+        const taskId = await createTask(request.body as CreateTaskBody, request.owner, { dataDir: config.dataDir, tasks: store.tasks, storage, now });
         request.log.info({ taskId }, 'task queued');
         deps.onTaskCreated?.();
         return { task_id: taskId };
@@ -102,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         const task = await store.tasks.getTaskStatus(request.query.task_id);
         // Another key's task is reported exactly like a missing one.
         if (!task || task.owner !== request.owner) throw new AppError('TASK_NOT_FOUND', 'task not found', { field: 'task_id' });
-        return taskResultBody(task, videoUrl, config.videoUrlTtlS);
+        return signedTaskResultBody(task, videoUrl, config.videoUrlTtlS);
       });
   });
 

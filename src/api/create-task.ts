@@ -1,14 +1,16 @@
 /**
- * Accepting a task: decode each input; inline bytes are written to the task's input dir and inspected now
- * (any problem is a 400 before a task exists); URLs are left for the worker. Then task + job in one transaction.
+ * Accepting a task: decode each input; inline bytes are inspected now in a local scratch dir (any problem is
+ * a 400 before a task exists) and moved into object storage, so a worker on another machine can read them;
+ * URLs are left for the worker. Then task + job in one transaction.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseInputField, type InputSource, type MediaField } from '../media/decode-input.js';
 import { inspectImageFile, inspectVideoFile } from '../media/inspect.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
-import { imageFileName, inputDir, videoFileName } from '../tasks/paths.js';
+import { inputKeyFor, type ObjectStorage } from '../storage/object-storage.js';
+import { inputDir } from '../tasks/paths.js';
 import type { NewTask, TaskInput, TaskStore } from '../tasks/types.js';
 import { AppError } from '../domain/errors.js';
 import type { CreateTaskBody } from './schemas.js';
@@ -29,25 +31,28 @@ export function parseWebhookUrl(value: string | undefined): string | null {
   return u.toString();
 }
 
-async function materialise(field: MediaField, source: InputSource, dir: string, orientation: CharacterOrientation): Promise<{ input: TaskInput; durationS?: number }> {
+async function materialise(id: string, field: MediaField, source: InputSource, dir: string, orientation: CharacterOrientation,
+  storage: ObjectStorage, stored: string[]): Promise<{ input: TaskInput; durationS?: number }> {
   if (source.kind === 'url') return { input: { kind: 'url', url: source.url } };
   const upload = path.join(dir, `${field}.upload`);
   await writeFile(upload, source.bytes);
-  let final: string;
+  let ext: string;
   let durationS: number | undefined;
   if (field === 'image') {
     const info = await inspectImageFile(upload);
-    final = path.join(dir, imageFileName(info.format));
+    ext = info.format === 'png' ? 'png' : 'jpg';
   } else {
     const info = await inspectVideoFile(upload, orientation);
-    final = path.join(dir, videoFileName(info.container));
+    ext = info.container === 'mov' ? 'mov' : 'mp4';
     durationS = info.durationS;
   }
-  await rename(upload, final);
-  return { input: { kind: 'file', path: final }, durationS };
+  const key = inputKeyFor(id, field, ext);
+  stored.push(key);
+  await storage.putFile(key, upload);
+  return { input: { kind: 'object', key }, durationS };
 }
 
-export interface CreateTaskContext { dataDir: string; tasks: TaskStore; now: () => number }
+export interface CreateTaskContext { dataDir: string; tasks: TaskStore; storage: ObjectStorage; now: () => number }
 
 export async function createTask(body: CreateTaskBody, owner: string, ctx: CreateTaskContext): Promise<string> {
   const webhookUrl = parseWebhookUrl(body.extra?.webhook?.url);
@@ -57,11 +62,12 @@ export async function createTask(body: CreateTaskBody, owner: string, ctx: Creat
   const id = newTaskId();
   const dir = inputDir(ctx.dataDir, id);
   await mkdir(dir, { recursive: true });
+  const stored: string[] = [];
   try {
     // Both inputs are inspected at once (ffprobe dominates); an image problem is reported first, as a person reads the form.
     const [imageResult, videoResult] = await Promise.allSettled([
-      materialise('image', imageSource, dir, body.character_orientation),
-      materialise('video', videoSource, dir, body.character_orientation),
+      materialise(id, 'image', imageSource, dir, body.character_orientation, ctx.storage, stored),
+      materialise(id, 'video', videoSource, dir, body.character_orientation, ctx.storage, stored),
     ]);
     if (imageResult.status === 'rejected') throw imageResult.reason;
     if (videoResult.status === 'rejected') throw videoResult.reason;
@@ -75,7 +81,10 @@ export async function createTask(body: CreateTaskBody, owner: string, ctx: Creat
     await ctx.tasks.createTask(task);
     return id;
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    // No task: its inputs must not linger (the retention sweep would also find them, later).
+    await Promise.all(stored.map((key) => ctx.storage.delete(key).catch(() => {})));
     throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -27,10 +27,10 @@ export function registerFilesRoute(app: FastifyInstance, storage: ObjectStorage,
           .send({ code: 416, reason: 'INVALID_REQUEST_BODY', message: `the requested range is outside the file (${stat.size} bytes)`, metadata: { field: 'range', limit: stat.size } });
       case 'partial':
         reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`).header('Content-Length', String(range.end - range.start + 1));
-        return reply.send(storage.openRead(key, { start: range.start, end: range.end }));
+        return reply.send(await storage.openRead(key, { start: range.start, end: range.end }));
       case 'whole':
         reply.header('Content-Length', String(stat.size));
-        return reply.send(storage.openRead(key));
+        return reply.send(await storage.openRead(key));
     }
   });
 }

@@ -47,6 +47,24 @@ export interface Config {
   /** A request body must arrive within this long; an idle connection is closed after connectionTimeoutMs. */
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
+  /** Backends (docs/SCALE-OUT.md): Postgres for tasks when set, else SQLite in the data dir. */
+  readonly databaseUrl: string | undefined;
+  /** A BullMQ queue on this Redis when set, else the task store's lease queue. */
+  readonly redisUrl: string | undefined;
+  /** S3-compatible object storage for inputs and results when set, else the data dir's disk. */
+  readonly s3: S3Config | undefined;
+  /** Apply pending Postgres migrations at start (else only `marionette migrate` does). */
+  readonly autoMigrate: boolean;
+}
+
+export interface S3Config {
+  readonly endpoint: string | undefined;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+  readonly publicEndpoint: string | undefined;
 }
 
 /** A config whose secrets are known (after resolveSecrets). */
@@ -138,6 +156,47 @@ class Reader {
     return v;
   }
 
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'off', 'no'].includes(v)) return false;
+    this.bad(name, v, 'must be on or off (1/0, true/false, yes/no)');
+    return fallback;
+  }
+
+  /** A URL with one of `protocols`; credentials in it are never echoed. */
+  serviceUrl(name: string, protocols: readonly string[]): string | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    let u: URL | undefined;
+    try { u = new URL(v); } catch { /* reported below */ }
+    if (!u || !protocols.includes(u.protocol)) {
+      this.bad(name, u?.password ? v.replace(u.password, '***') : v, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+      return undefined;
+    }
+    return v;
+  }
+
+  s3(): S3Config | undefined {
+    const endpoint = this.serviceUrl('S3_ENDPOINT', ['http:', 'https:']);
+    const bucket = this.raw('S3_BUCKET');
+    const accessKeyId = this.raw('S3_ACCESS_KEY_ID');
+    const secretAccessKey = this.raw('S3_SECRET_ACCESS_KEY');
+    const publicEndpoint = this.serviceUrl('S3_PUBLIC_ENDPOINT', ['http:', 'https:']);
+    const forcePathStyle = this.bool('S3_FORCE_PATH_STYLE', endpoint !== undefined);
+    const region = this.raw('S3_REGION') ?? 'us-east-1';
+    if (bucket === undefined) {
+      const stray = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_ENDPOINT'].filter((n) => this.raw(n) !== undefined);
+      if (stray.length > 0) this.problems.push(`${stray.map((n) => PREFIX + n).join(', ')} set without ${PREFIX}S3_BUCKET: name the bucket to use S3 storage`);
+      return undefined;
+    }
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      this.problems.push(`${PREFIX}S3_ACCESS_KEY_ID and ${PREFIX}S3_SECRET_ACCESS_KEY go together (or leave both unset to use the AWS default credential chain)`);
+    }
+    return { endpoint, bucket, region, accessKeyId, secretAccessKey, forcePathStyle, publicEndpoint };
+  }
+
   apiKeys(name: string): string[] {
     const keys = this.list(name);
     for (const k of keys) {
@@ -193,6 +252,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     taskRetentionS: r.int('TASK_RETENTION_S', 30 * 86400, 60, 10 * 365 * 86400),
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 75_000, 1000, 3_600_000),
+    databaseUrl: r.serviceUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: r.serviceUrl('REDIS_URL', ['redis:', 'rediss:']),
+    s3: r.s3(),
+    autoMigrate: r.bool('AUTO_MIGRATE', true),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

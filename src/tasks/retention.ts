@@ -1,8 +1,11 @@
-/** The retention sweep: inputs go once their task has ended; results go after RESULT_TTL_S. */
+/**
+ * The retention sweep: a task's inputs go once it has ended; results go after RESULT_TTL_S; inputs whose
+ * task never came to exist (a submit that crashed half way) go after an hour. Storage is walked page by page.
+ */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger.js';
-import type { ObjectStorage } from '../storage/object-storage.js';
+import { listAll, taskOfInputKey, type ObjectStorage } from '../storage/object-storage.js';
 import { inputDir, workDir } from './paths.js';
 import type { TaskStore } from './types.js';
 
@@ -15,7 +18,7 @@ export interface SweepDeps {
   now?: () => number;
 }
 
-/** Input dirs with no task (a submit that crashed half way) are removed after this long. */
+/** Inputs with no task are removed after this long. */
 const ORPHAN_INPUT_AGE_MS = 3600_000;
 
 export async function sweepOnce(d: SweepDeps): Promise<{ inputs: number; results: number; orphans: number }> {
@@ -25,6 +28,7 @@ export async function sweepOnce(d: SweepDeps): Promise<{ inputs: number; results
     const ended = await d.tasks.listEndedWithInputs(100);
     if (ended.length === 0) break;
     for (const t of ended) {
+      for (const input of [t.image, t.video]) if (input.kind === 'object') await d.storage.delete(input.key);
       await rm(inputDir(d.dataDir, t.id), { recursive: true, force: true });
       await rm(workDir(d.dataDir, t.id), { recursive: true, force: true });
       await d.tasks.markInputsDeleted(t.id);
@@ -32,14 +36,23 @@ export async function sweepOnce(d: SweepDeps): Promise<{ inputs: number; results
     }
   }
   let results = 0;
-  for (const key of await d.storage.listOlderThan(now - d.resultTtlS * 1000)) {
-    await d.storage.delete(key);
-    results++;
-  }
   let orphans = 0;
+  const resultCutoff = now - d.resultTtlS * 1000;
+  const doomed: string[] = [];
+  for await (const o of listAll(d.storage)) {
+    const owner = taskOfInputKey(o.key);
+    if (owner === null) {
+      if (o.modifiedMs < resultCutoff) { doomed.push(o.key); results++; }
+    } else if (now - o.modifiedMs >= ORPHAN_INPUT_AGE_MS && !(await d.tasks.getTask(owner))) {
+      doomed.push(o.key);
+      orphans++;
+    }
+  }
+  // Deleted after the walk, so no page shifts under the cursor.
+  for (const key of doomed) await d.storage.delete(key);
+  // Local upload scratch left by an API process that died mid-submit.
   const root = path.join(d.dataDir, 'inputs');
-  const names = await readdir(root).catch(() => [] as string[]);
-  for (const name of names) {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
     const s = await stat(path.join(root, name)).catch(() => null);
     if (!s || now - s.mtimeMs < ORPHAN_INPUT_AGE_MS) continue;
     if (await d.tasks.getTask(name)) continue;
@@ -62,3 +75,4 @@ export function startRetention(d: SweepDeps, intervalMs = 60_000): () => void {
   run();
   return () => clearInterval(timer);
 }
+

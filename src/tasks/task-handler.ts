@@ -142,8 +142,14 @@ async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecor
     totalTimeoutMs: c.fetchTimeoutMs, maxRedirects: c.fetchMaxRedirects, signal,
   };
 
+  // Inputs stored at submit time are copied into this attempt's scratch (the storage may be another machine's).
+  const fromStorage = async (key: string) => {
+    const local = path.join(scratch, key.slice(key.lastIndexOf('_') + 1)); // in_<id>_image.png → image.png
+    await d.storage.downloadTo(key, local);
+    return local;
+  };
   let imagePath: string;
-  if (task.image.kind === 'file') imagePath = task.image.path;
+  if (task.image.kind === 'object') imagePath = await fromStorage(task.image.key);
   else {
     const dest = path.join(scratch, 'image.download');
     await fetchToFile('image', task.image.url, dest, fetchOpts);
@@ -154,7 +160,7 @@ async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecor
   }
   let videoPath: string;
   let clipS = task.videoDurationS ?? null;
-  if (task.video.kind === 'file') videoPath = task.video.path;
+  if (task.video.kind === 'object') videoPath = await fromStorage(task.video.key);
   else {
     const dest = path.join(scratch, 'video.download');
     await fetchToFile('video', task.video.url, dest, fetchOpts);

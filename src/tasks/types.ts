@@ -5,8 +5,8 @@
 import type { CharacterOrientation } from '../domain/orientation.js';
 import type { TaskStatus } from '../domain/task-status.js';
 
-/** Where a task's input comes from: a file written at submit time, or a URL the worker fetches. */
-export type TaskInput = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+/** Where a task's input comes from: an object written to storage at submit time, or a URL the worker fetches. */
+export type TaskInput = { kind: 'object'; key: string } | { kind: 'url'; url: string };
 
 export interface NewTask {
   id: string;

@@ -7,8 +7,8 @@ import https from 'node:https';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { pinnedSafeLookup } from '../net/ssrf-guard.js';
-import { signedObjectUrl } from '../storage/signed-url.js';
-import { taskResultBody } from './result-view.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import { resultUrlSigner, signedTaskResultBody } from '../storage/result-url.js';
 import type { TaskStore, WebhookDelivery, WebhookOutbox } from './types.js';
 import { nextRetryDelayMs, WEBHOOK_TIMEOUT_MS, webhookBody, webhookHeaders } from './webhook.js';
 
@@ -46,6 +46,8 @@ export interface DispatcherDeps {
   config: ReadyConfig;
   outbox: WebhookOutbox;
   tasks: TaskStore;
+  /** Signs result URLs (presigned by S3, or the API's HMAC URLs). */
+  storage: ObjectStorage;
   logger: Logger;
   now?: () => number;
   post?: WebhookPoster;
@@ -106,7 +108,7 @@ export class WebhookDispatcher {
       const task = await this.d.tasks.getTaskStatus(x.taskId);
       if (!task) { await this.d.outbox.markFailed(x.id, 'task no longer exists', null); return; }
       // Built at delivery time, so a late retry still carries a working video URL.
-      const body = webhookBody(taskResultBody(task, (key) => signedObjectUrl(c.publicUrl, c.urlSigningSecret, key, this.now(), c.videoUrlTtlS), c.videoUrlTtlS));
+      const body = webhookBody(await signedTaskResultBody(task, resultUrlSigner(this.d.storage, c, this.now), c.videoUrlTtlS));
       const headers = webhookHeaders(c.webhookSecret, x.id, Math.floor(this.now() / 1000), body);
       const { status } = await this.post(x.url, headers, body, WEBHOOK_TIMEOUT_MS);
       if (status >= 200 && status < 300) {

@@ -66,7 +66,7 @@ export async function startService(o: ServiceOptions = {}): Promise<Service> {
     ? new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine: o.engine, logger, pollIntervalMs: 50, progressIntervalMs: 100 })
     : null;
   const dispatcher = o.engine
-    ? new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, logger, baseDelayMs: o.webhookBaseDelayMs ?? 200, pollIntervalMs: 50 })
+    ? new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, storage, logger, baseDelayMs: o.webhookBaseDelayMs ?? 200, pollIntervalMs: 50 })
     : null;
   const app = await buildApp({ config, store: backend, storage, logger, onTaskCreated: () => worker?.notify() });
   await app.listen({ port, host: '127.0.0.1' });

@@ -1,4 +1,4 @@
-/** The retention sweep removes inputs of ended tasks, and results older than RESULT_TTL_S. */
+/** The retention sweep removes inputs of ended tasks, results older than RESULT_TTL_S, and inputs without a task. */
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +14,21 @@ describe('retention sweep', () => {
 
   it('deletes ended tasks\' inputs, old results and orphaned input dirs; keeps the rest', async () => {
     const base = { owner: 'o', orientation: 'video' as const, keepOriginalSound: true, prompt: '', negativePrompt: '', webhookUrl: null, submitMs: 1 };
+    const putObject = async (key: string) => {
+      const src = path.join(svc.dir, `${key}.src`);
+      await writeFile(src, 'x');
+      await svc.storage.putFile(key, src);
+    };
     for (const id of ['ended', 'running']) {
-      const dir = inputDir(svc.dir, id);
+      const dir = inputDir(svc.dir, id); // an API's upload scratch, normally gone already
       await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, 'image.png'), 'x');
-      await svc.backend.tasks.createTask({ ...base, id, image: { kind: 'file', path: path.join(dir, 'image.png') }, video: { kind: 'url', url: 'https://e.com/v.mp4' } });
+      await putObject(`in_${id}_image.png`);
+      await svc.backend.tasks.createTask({ ...base, id, image: { kind: 'object', key: `in_${id}_image.png` }, video: { kind: 'url', url: 'https://e.com/v.mp4' } });
     }
+    // an input stored by a submit that crashed before its task existed, an hour ago
+    await putObject('in_lost_video.mp4');
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(path.join(svc.dir, 'results', 'in_lost_video.mp4'), hourAgo, hourAgo);
     await svc.backend.tasks.finishTask('ended', { status: 'FAILED', reason: 'X: y', completeMs: 2 });
     const orphan = inputDir(svc.dir, 'orphan');
     await mkdir(orphan, { recursive: true });
@@ -35,9 +44,9 @@ describe('retention sweep', () => {
     await utimes(path.join(svc.dir, 'results', 'old.mp4'), oldTime, oldTime);
 
     const r = await sweepOnce({ tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent') });
-    expect(r).toEqual({ inputs: 1, results: 1, orphans: 1 });
+    expect(r).toEqual({ inputs: 1, results: 1, orphans: 2 });
     expect((await readdir(path.join(svc.dir, 'inputs'))).sort()).toEqual(['running']);
-    expect(await readdir(path.join(svc.dir, 'results'))).toEqual(['new.mp4']);
+    expect((await readdir(path.join(svc.dir, 'results'))).sort()).toEqual(['in_running_image.png', 'new.mp4']);
     expect((await svc.backend.tasks.getTask('ended'))!.inputsDeleted).toBe(true);
     // a second sweep has nothing to do
     expect(await sweepOnce({ tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent') }))

@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../src/tasks/sqlite/db.js';
 function newTask(id: string, over: Partial<NewTask> = {}): NewTask {
   return {
     id, owner: 'o1', orientation: 'video', keepOriginalSound: true, prompt: '', negativePrompt: '', webhookUrl: null,
-    image: { kind: 'file', path: '/x/image.png' }, video: { kind: 'url', url: 'https://e.com/v.mp4' }, submitMs: 1000, ...over,
+    image: { kind: 'object', key: 'in_t1_image.png' }, video: { kind: 'url', url: 'https://e.com/v.mp4' }, submitMs: 1000, ...over,
   };
 }
 
@@ -23,7 +23,7 @@ describe('SQLite task store and job queue', () => {
   it('creates a task QUEUED with its job in one step', async () => {
     await b.tasks.createTask(newTask('t1'));
     const t = await b.tasks.getTask('t1');
-    expect(t).toMatchObject({ id: 't1', status: 'QUEUED', progress: 0, reason: '', executeMs: null, image: { kind: 'file', path: '/x/image.png' } });
+    expect(t).toMatchObject({ id: 't1', status: 'QUEUED', progress: 0, reason: '', executeMs: null, image: { kind: 'object', key: 'in_t1_image.png' } });
     const lease = await b.queue.claim(2000, 60_000, 3);
     expect(lease).toMatchObject({ taskId: 't1', attempt: 1 });
   });

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { access, copyFile, mkdir, readdir, rename, rm, stat, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { isValidKey, type ObjectStat, type ObjectStorage } from '../object-storage.js';
+import { isValidKey, type ObjectPage, type ObjectStat, type ObjectStorage } from '../object-storage.js';
 
 export class LocalDiskStorage implements ObjectStorage {
   constructor(readonly root: string) {}
@@ -16,7 +16,7 @@ export class LocalDiskStorage implements ObjectStorage {
   async putFile(key: string, sourcePath: string): Promise<ObjectStat> {
     const dest = this.pathOf(key);
     await mkdir(this.root, { recursive: true });
-    const tmp = `${dest}.incoming-${process.pid}`;
+    const tmp = `${dest}.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       await rename(sourcePath, tmp);
     } catch (err) {
@@ -40,29 +40,41 @@ export class LocalDiskStorage implements ObjectStorage {
     }
   }
 
-  openRead(key: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : undefined);
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    const file = this.pathOf(key);
+    await access(file, constants.R_OK);
+    return createReadStream(file, range ? { start: range.start, end: range.end } : undefined);
+  }
+
+  async downloadTo(key: string, destPath: string): Promise<void> {
+    await copyFile(this.pathOf(key), destPath);
   }
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
 
-  async listOlderThan(cutoffMs: number): Promise<string[]> {
+  async list(opts: { prefix?: string; cursor?: string | null; limit: number }): Promise<ObjectPage> {
     let names: string[];
     try {
       names = await readdir(this.root);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], next: null };
       throw err;
     }
-    const old: string[] = [];
-    for (const name of names) {
-      if (!isValidKey(name)) continue;
-      const s = await this.stat(name);
-      if (s && s.modifiedMs < cutoffMs) old.push(name);
+    const keys = names.filter((n) => isValidKey(n) && (!opts.prefix || n.startsWith(opts.prefix)) && (!opts.cursor || n > opts.cursor)).sort();
+    const items: ObjectStat[] = [];
+    for (const key of keys) {
+      if (items.length === opts.limit) break;
+      const s = await this.stat(key);
+      if (s) items.push(s);
     }
-    return old;
+    const last = items.at(-1);
+    return { items, next: last && keys.indexOf(last.key) < keys.length - 1 ? last.key : null };
+  }
+
+  async presignGet(): Promise<string | null> {
+    return null;
   }
 
   async check(): Promise<void> {
