@@ -3,12 +3,13 @@
  * a front-facing figure: five extremities found by geodesic farthest-point search from the chest —
  * the two lowest are the feet, the one above the chest nearest its vertical line is the head, the
  * other two the hands (image left = the figure's right). Joints are placed along the geodesic paths
- * from the chest: a limb starts where it leaves the body (where it is no wider than itself, or, for
- * a stick figure's one-stroke body, where it branches off).
+ * from the chest: a limb hangs from where a person's shoulder or hip would be when the body holds
+ * that point, else from where it leaves the body's core (what an opening by half the chest's
+ * thickness keeps: arms on the sides of a cone), or, for a one-stroke body, where it branches off.
  */
 import { geodesic } from '../rig/geodesic.js';
 import { JOINTS, JOINT_INDEX as J, type JointPositions } from '../rig/skeleton.js';
-import { insideDistance, largestComponent, type BinaryMask } from './mask.js';
+import { dilate, erode, insideDistance, largestComponent, type BinaryMask } from './mask.js';
 
 const WORK_SIDE = 300;
 
@@ -149,14 +150,16 @@ export function describeSkeletonFromMask(mask: BinaryMask): MaskSkeleton {
     return Math.max(ridge[Math.floor(0.4 * ridge.length)] ?? 0, raw[Math.floor(0.7 * raw.length)] ?? 0) || 1;
   };
   const branchAt = (p: number[], q: number[]) => { let i = 0; while (i < p.length && i < q.length && p[i] === q[i]) i++; return Math.max(0, i - 1); };
-  /** Where a limb leaves the body: the first point past its branch from which it stays about as narrow as the limb for a while. */
+  // The body's core: the silhouette opened by a disc half the chest's thickness, which limbs
+  // (thinner than that) do not survive. A limb leaves the body where its path leaves the core.
+  const core = dilate(erode(m, 0.5 * thick), 0.5 * thick);
+  /** Where a limb leaves the body: past its branch, the first point after which the path stays outside the core for a while. */
   const limbStart = (p: number[], branch: number): number => {
-    const wl = limbWidth(p);
-    const run = Math.max(2, Math.round(3 * wl));
-    let narrowFor = 0;
+    const run = Math.max(2, Math.round(Math.min(3 * limbWidth(p), 0.15 * p.length)));
+    let outside = 0;
     for (let i = branch; i < p.length; i++) {
-      narrowFor = dt[p[i]] <= 1.5 * wl + 1 ? narrowFor + 1 : 0;
-      if (narrowFor >= run) return i - run + 1;
+      outside = core.data[p[i]] ? 0 : outside + 1;
+      if (outside >= run) return i - run + 1;
     }
     return branch;
   };
@@ -229,8 +232,24 @@ export function describeSkeletonFromMask(mask: BinaryMask): MaskSkeleton {
    * body: a limb's width past the branch point), the end joint one limb radius short of the tip,
    * the middle joint halfway between.
    */
-  const limb = (p: number[], branch: number, girdle: number, mid: number, end: number) => {
+  const inside = (pt: [number, number]) => data[Math.round(pt[1]) * w + Math.round(pt[0])] === 1;
+  const limb = (p: number[], branch: number, girdle: number, mid: number, end: number, anatomical: [number, number]) => {
     const wl = limbWidth(p);
+    if (!stick && inside(anatomical)) {
+      // A body wide enough to hold the shoulder (or hip) where a person's would be: the limb hangs
+      // from there, its joints along the path from that point to its tip.
+      const src = Math.round(anatomical[1]) * w + Math.round(anatomical[0]);
+      const q = pathTo(geodesic(data, w, h, [src], [0]).prev, p[p.length - 1]).reverse();
+      if (q.length >= 2 && q[0] === src) {
+        const len = pathLength(q, w);
+        const radius = Math.min(wl, 0.25 * len);
+        put(girdle, anatomical);
+        put(end, along(q, w, len - radius));
+        const mp = along(q, w, (len - radius) / 2);
+        put(mid, centre(Math.round(mp[1]) * w + Math.round(mp[0])));
+        return;
+      }
+    }
     let s = limbStart(p, branch);
     if (stick) { let acc = 0; while (s < p.length - 2 && acc < 2 * wl + 1) { acc += Math.hypot(p[s + 1] % w - p[s] % w, Math.floor(p[s + 1] / w) - Math.floor(p[s] / w)); s++; } }
     const q = p.slice(s);
@@ -251,9 +270,11 @@ export function describeSkeletonFromMask(mask: BinaryMask): MaskSkeleton {
   };
   const armBranch = branchAt(armPaths[0], armPaths[1]);
   // Image-left limbs are the figure's right ones.
-  limb(armPaths[0], Math.max(armBranch, branchAt(armPaths[0], headPath)), J.r_shoulder, J.r_elbow, J.r_wrist);
-  limb(armPaths[1], Math.max(armBranch, branchAt(armPaths[1], headPath)), J.l_shoulder, J.l_elbow, J.l_wrist);
-  limb(legPaths[0], legBranch, J.r_hip, J.r_knee, J.r_ankle);
-  limb(legPaths[1], legBranch, J.l_hip, J.l_knee, J.l_ankle);
+  // Where a person's shoulders and hips would be: either side of the neck line and of the pelvis.
+  const shoulderY = neck[1] + 0.15 * thick;
+  limb(armPaths[0], Math.max(armBranch, branchAt(armPaths[0], headPath)), J.r_shoulder, J.r_elbow, J.r_wrist, [cx - 0.85 * thick, shoulderY]);
+  limb(armPaths[1], Math.max(armBranch, branchAt(armPaths[1], headPath)), J.l_shoulder, J.l_elbow, J.l_wrist, [cx + 0.85 * thick, shoulderY]);
+  limb(legPaths[0], legBranch, J.r_hip, J.r_knee, J.r_ankle, [rootPt[0] - 0.5 * thick, rootPt[1]]);
+  limb(legPaths[1], legBranch, J.l_hip, J.l_knee, J.l_ankle, [rootPt[0] + 0.5 * thick, rootPt[1]]);
   return { joints: j };
 }
