@@ -8,7 +8,7 @@ import { estimatePaper, looksLikePaper, minChannel } from './paper.js';
 export interface DrawingLayers {
   /** The figure: its strokes, what they enclose, thin strokes thickened so the mesh has width. 0/1. */
   shape: SoftMask;
-  /** Opacity: 1 over the strokes and what they enclose, the ink's own strength over the thickening. */
+  /** Opacity: the ink's own strength (0 on bare paper, inside the outline too). */
   alpha: SoftMask;
   /** The figure without the margin and rounding (what its skeleton is found from). 0/1. */
   body: SoftMask;
@@ -114,8 +114,8 @@ const WORK_PIXELS = 1_000_000;
  * scale, so shadows and uneven light are not ink), on the sheet only; strokes grouped into the
  * figure; gaps in its outline closed at a scale relative to the figure (up to 4% of its size) and what
  * the strokes enclose filled; strokes thinner than 2.4% of the figure thickened so a stick figure's
- * limbs have width (their alpha stays the ink's, so no paper moves with them); a thin transparent
- * margin all round so the mesh's edge never clips the outline.
+ * limbs have width; a thin margin all round so the mesh's edge never clips the outline. The alpha
+ * is the ink's: no paper moves with the figure.
  */
 export function segmentDrawingLayers(img: RasterImage): DrawingLayers {
   const { width: w, height: h } = img;
@@ -184,12 +184,10 @@ function segmentAtWorkSize(img: RasterImage): DrawingLayers {
   const joined = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
   const shape = erode(dilate(joined, round + margin), round);
 
-  const core = erode(filled, 1);
+  // Opacity is the ink's own: the paper inside the outline stays with the plate (it is paper too),
+  // so a figure that moves into a shadow or over other paper carries no patch of its sheet along.
   const alpha = new Float32Array(w * h);
-  for (let i = 0; i < alpha.length; i++) {
-    if (!shape.data[i]) continue;
-    alpha[i] = core.data[i] ? 1 : Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
-  }
+  for (let i = 0; i < alpha.length; i++) if (shape.data[i]) alpha[i] = Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
   return { shape: soft(shape), alpha: { width: w, height: h, data: alpha }, body: soft(joined), inkPixels, groups };
 }
 
