@@ -1,7 +1,7 @@
 /**
  * bench:plate — seconds to make the clean plate (exemplar inpainting of the character's hole) for
  * each fixture reference image, at the size the engine analyses it (≤ 3 MP), on one core.
- *   node --import tsx bench/plate.ts [--out dir]   (--out writes plate, hole and texture PNGs)
+ *   node --import tsx bench/plate.ts [--out dir] [more.png ...]   (--out writes image, mask, hole and plate PNGs)
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { analyzeCharacter, limitPixels } from '../src/engine/character.js';
 import { createPoseWorkerPool } from '../src/engine/pose/pool.js';
 import { inpaint } from '../src/engine/render/index.js';
-import { plateHoleOf } from '../src/engine/segment/extent.js';
 import { readImageRgba, writePng } from '../src/media/image-reader.js';
 import type { RasterImage } from '../src/engine/types.js';
 import { fixturesDir, referenceImages } from './fixtures.js';
@@ -32,11 +31,12 @@ async function main(): Promise<void> {
     // CPU seconds beside wall seconds: on a shared machine the wall clock also counts other work.
     console.log('| image | size | hole px | plate wall s | plate CPU s |');
     console.log('|---|---|---|---|---|');
-    for (const name of await referenceImages()) {
-      const image = limitPixels(await readImageRgba(path.join(dir, name)));
+    const extra = process.argv.slice(2).filter((a) => /\.(png|jpe?g)$/i.test(a));
+    for (const name of [...(await referenceImages()).map((n) => path.join(dir, n)), ...extra]) {
+      const image = limitPixels(await readImageRgba(name));
       let ch;
-      try { ch = await analyzeCharacter(image, pool); } catch (e) { console.log(`| ${name} | — | — | refused: ${(e as Error).message.slice(0, 60)} | |`); continue; }
-      const hole = plateHoleOf(ch.mask);
+      try { ch = await analyzeCharacter(image, pool); } catch (e) { console.log(`| ${path.basename(name)} | — | — | refused: ${(e as Error).message.slice(0, 60)} | |`); continue; }
+      const hole = ch.plateHole;
       let holePx = 0;
       for (const v of hole.data) holePx += v;
       const t0 = performance.now();
@@ -44,12 +44,13 @@ async function main(): Promise<void> {
       const plate = inpaint(rgb(ch.image), hole);
       const cpu = process.cpuUsage(cpu0);
       const s = (performance.now() - t0) / 1000;
-      console.log(`| ${name} | ${image.width}×${image.height} | ${holePx} | ${s.toFixed(2)} | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} |`);
+      console.log(`| ${path.basename(name)} | ${image.width}×${image.height} | ${holePx} | ${s.toFixed(2)} | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} |`);
       if (out) {
         const base = path.join(out, path.parse(name).name);
         await writePng(`${base}-plate.png`, { ...plate, channels: 3 });
         await writePng(`${base}-image.png`, { ...rgb(ch.image), channels: 3 });
         await writePng(`${base}-hole.png`, { width: hole.width, height: hole.height, channels: 1, data: hole.data.map((v) => v * 255) });
+        await writePng(`${base}-mask.png`, { width: hole.width, height: hole.height, channels: 1, data: ch.mask.data.map((v) => v * 255) });
       }
     }
   } finally {

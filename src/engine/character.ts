@@ -10,7 +10,7 @@ import { detectImagePose } from './pose/image-pose.js';
 import {
   binaryFromSoft, describeSkeletonFromMask, looksLikeDrawing, maskFromAlpha, refineMask, segmentDrawingLayers, type BinaryMask,
 } from './segment/index.js';
-import { plateHoleOf } from './segment/extent.js';
+import { characterExtent } from './segment/extent.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
@@ -29,6 +29,8 @@ export interface Character {
   underTexture: PremultipliedTexture | null;
   /** The reference image with the character removed and the hole filled. */
   plate: RasterImage;
+  /** What the plate filled: the character, its soft edge and shadow, and clutter that would be left torn. */
+  plateHole: BinaryMask;
   joints: JointPositions;
   present: boolean[];
   segmentation: SegmentationMethod;
@@ -158,11 +160,13 @@ export function assembleCharacter(
       `no character could be separated from the background (${image.width}x${image.height} px): the ${segmentation === 'person-model' ? 'person segmentation' : segmentation === 'alpha' ? 'alpha channel' : 'figure outline'} is empty; use an image where the character stands out`,
       { field: 'image' });
   }
-  const rig = buildRig(refined.binary, joints, { present });
-  const texture = makeCharacterTexture(image, refined.soft);
-  const plate = inpaint(rgbOf(image), plateHoleOf(refined.binary));
-  const underTexture = buildUnderlayTexture(image, refined.binary, refined.soft, joints, present);
+  // Props join the character; glow, shadow and small clutter the hole leaves torn are filled too.
+  const extent = characterExtent(image, refined, joints, present);
+  const rig = buildRig(extent.mask, joints, { present });
+  const plate = inpaint(rgbOf(image), extent.hole);
+  const texture = makeCharacterTexture(image, extent.soft, plate);
+  const underTexture = buildUnderlayTexture(image, extent.mask, extent.soft, joints, present);
   return {
-    image, rig, texture, underTexture, mask: refined.binary, softMask: refined.soft, plate, joints, present, segmentation, skeletonSource,
+    image, rig, texture, underTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: extent.hole, joints, present, segmentation, skeletonSource,
   };
 }

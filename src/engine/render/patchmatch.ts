@@ -109,8 +109,25 @@ function patchDistance(l: PatchLevel, t: number, s: number, limit: number): numb
   return sum / n;
 }
 
+/**
+ * Mean squared difference at the image's diagonal added to a match's cost, growing with the
+ * square of the distance: of two equally good sources the nearer wins, so the road beside the
+ * feet fills the road under them, not a piece of sky from far above.
+ */
+const SPATIAL = 300;
+
+function spatialCost(l: PatchLevel, t: number, s: number): number {
+  const tx = t % l.w; const ty = (t - tx) / l.w; const sx = s % l.w; const sy = (s - sx) / l.w;
+  return SPATIAL * ((tx - sx) ** 2 + (ty - sy) ** 2) / (l.w * l.w + l.h * l.h);
+}
+
+function matchCost(l: PatchLevel, t: number, s: number, limit: number): number {
+  const near = spatialCost(l, t, s);
+  return near + patchDistance(l, t, s, limit - near);
+}
+
 export function refreshDistances(l: PatchLevel, f: Nnf): void {
-  for (let k = 0; k < f.targets.length; k++) f.dist[k] = patchDistance(l, f.targets[k], f.src[k], Infinity);
+  for (let k = 0; k < f.targets.length; k++) f.dist[k] = matchCost(l, f.targets[k], f.src[k], Infinity);
 }
 
 /** Deterministic random numbers (mulberry32): the same image gives the same plate. */
@@ -135,7 +152,7 @@ export function searchNnf(l: PatchLevel, f: Nnf, passes: number, window: number,
   const n = targets.length;
   const tryCandidate = (k: number, s: number): void => {
     if (s < 0 || s >= w * h || !valid[s] || s === src[k]) return;
-    const d = patchDistance(l, targets[k], s, dist[k]);
+    const d = matchCost(l, targets[k], s, dist[k]);
     if (d < dist[k]) { dist[k] = d; src[k] = s; }
   };
   for (let pass = 0; pass < passes; pass++) {
@@ -258,7 +275,7 @@ export function onionPeelInit(l: PatchLevel, validList: Int32Array): void {
             n++;
           }
         }
-        const mean = n > 0 ? sum / n : Infinity;
+        const mean = n > 0 ? sum / (n * c) + spatialCost(l, t, s) : Infinity;
         if (mean < bestD) { bestD = mean; best = s; }
       }
       if (best >= 0) for (let ch = 0; ch < c; ch++) val[t * c + ch] = val[best * c + ch];

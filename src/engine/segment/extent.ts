@@ -1,21 +1,317 @@
 /**
  * The character's whole extent: the mask the rig is built on and the hole the clean plate fills.
+ * Person segmentation drops what a person holds or wears (a ball, skis, a pole, a hat) and leaves
+ * glow, hair wisps and the shadow at the feet outside its outline. Around the person, pixels whose
+ * colour is rare in the surrounding background (a colour histogram of the pixels farther out) are
+ * salient; their connected regions are sorted by where they touch the person:
+ *  - a thin rim all along the outline (glow, soft edge): the plate's hole only;
+ *  - a region held at a hand, worn at the head, or a long thin one at a foot (skis): a prop, part
+ *    of the character (the rig labels it with the nearest limb, so it moves with that limb);
+ *  - anything else the hole would cut into (a cat at her feet, a shadow): removed whole from the
+ *    plate if it is small, so nothing is left torn; big background structure stays as it is.
+ * Ground the person model took around the feet is cut off the character (it stays in the hole).
  */
-import { dilate, type BinaryMask } from './mask.js';
+import type { JointPositions } from '../rig/skeleton.js';
+import { JOINT_INDEX as J } from '../rig/skeleton.js';
+import type { RasterImage, SoftMask } from '../types.js';
+import { dilate, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
 
-function maskHeight(m: BinaryMask): number {
-  let top = -1; let bottom = -1;
+export interface CharacterExtent {
+  /** Person plus props: what the rig is built on and the texture shows. */
+  mask: BinaryMask;
+  /** The texture's alpha over `mask` (the person's own soft edge when nothing was added). */
+  soft: SoftMask;
+  /** What the clean plate fills. */
+  hole: BinaryMask;
+  /** Regions taken as props (for the debug summary). */
+  props: number;
+  /** Salient regions removed from the plate without joining the character. */
+  removed: number;
+}
+
+/** Props reach at most this far from the person's outline (× the person's height). */
+const REACH = 0.45;
+/** A colour bin holding less than this share of the background ring (with its neighbours) is rare. */
+const RARE = 0.02;
+/** A colour this many times more common near the person than farther out is salient. */
+const CONCENTRATED = 3;
+const BITS = 4; // histogram: 16 levels per channel
+
+function bounds(m: BinaryMask): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = m.width; let y0 = m.height; let x1 = -1; let y1 = -1;
   for (let y = 0; y < m.height; y++) {
-    const row = m.data.subarray(y * m.width, (y + 1) * m.width);
-    if (row.includes(1)) { if (top < 0) top = y; bottom = y; }
+    for (let x = 0; x < m.width; x++) {
+      if (!m.data[y * m.width + x]) continue;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
   }
-  return top < 0 ? 0 : bottom - top + 1;
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
 /**
- * The plate's hole: a little beyond the outline, so no halo of the character stays in the plate
- * (about 1.2% of the character's height: enough to swallow the soft edge and its shadow line).
+ * The plate's hole around a mask: a little beyond the outline, so no halo of the character stays
+ * in the plate (about 1.2% of the character's height: the soft edge and its shadow line).
  */
 export function plateHoleOf(mask: BinaryMask): BinaryMask {
-  return dilate(mask, Math.max(3, Math.round(maskHeight(mask) * 0.012)));
+  const b = bounds(mask);
+  return dilate(mask, Math.max(3, Math.round((b ? b.y1 - b.y0 + 1 : 0) * 0.012)));
+}
+
+/** Median squared distance to the person over the pixels outside it. */
+function medianOutside(d2: Float64Array, mask: BinaryMask): number {
+  const v: number[] = [];
+  const step = Math.max(1, Math.floor(d2.length / 50_000));
+  for (let p = 0; p < d2.length; p += step) if (!mask.data[p]) v.push(d2[p]);
+  if (v.length === 0) return 0;
+  v.sort((a, b) => a - b);
+  return v[v.length >> 1];
+}
+
+function binOf(img: RasterImage, p: number): number {
+  const c = img.channels; const s = 8 - BITS;
+  return ((img.data[p * c] >> s) << (2 * BITS)) | ((img.data[p * c + 1] >> s) << BITS) | (img.data[p * c + 2] >> s);
+}
+
+/** Share of the masked pixels per colour bin. */
+function colourShares(img: RasterImage, m: Uint8Array): Float32Array {
+  const hist = new Float32Array(1 << (3 * BITS));
+  let total = 0;
+  for (let p = 0; p < m.length; p++) if (m[p]) { hist[binOf(img, p)]++; total++; }
+  if (total > 0) for (let i = 0; i < hist.length; i++) hist[i] /= total;
+  return hist;
+}
+
+/** Per colour bin: the largest share of background pixels in it or a neighbouring bin. */
+function backgroundLikelihood(img: RasterImage, ring: Uint8Array): Float32Array {
+  const n = 1 << BITS;
+  const hist = new Float32Array(n * n * n);
+  let total = 0;
+  for (let p = 0; p < ring.length; p++) if (ring[p]) { hist[binOf(img, p)]++; total++; }
+  const like = new Float32Array(hist.length);
+  if (total === 0) return like.fill(1);
+  for (let r = 0; r < n; r++) {
+    for (let g = 0; g < n; g++) {
+      for (let b = 0; b < n; b++) {
+        let m = 0;
+        for (let dr = -1; dr <= 1; dr++) {
+          for (let dg = -1; dg <= 1; dg++) {
+            for (let db = -1; db <= 1; db++) {
+              const rr = r + dr; const gg = g + dg; const bb = b + db;
+              if (rr < 0 || gg < 0 || bb < 0 || rr >= n || gg >= n || bb >= n) continue;
+              m = Math.max(m, hist[(rr << (2 * BITS)) | (gg << BITS) | bb]);
+            }
+          }
+        }
+        like[(r << (2 * BITS)) | (g << BITS) | b] = m / total;
+      }
+    }
+  }
+  return like;
+}
+
+interface Region {
+  area: number; maxDist: number; touchesBorder: boolean; attached: boolean; inHole: boolean;
+  /** Nearest distance from a contact pixel (next to the person) to each attachment joint. */
+  near: { wrist: number; ankle: number; head: number };
+  /** Second moments, for elongation. */
+  sx: number; sy: number; sxx: number; syy: number; sxy: number; cy: number;
+}
+
+/** Largest difference over the channels between two pixels' colours that still joins them. */
+const JOIN = 48;
+
+/**
+ * 8-connected components of the set pixels, joined only where neighbours are alike in colour: a
+ * yellow stick lying across a dark band stays apart from the band.
+ */
+function colourComponents(img: RasterImage, set: Uint8Array): { labels: Int32Array; sizes: number[] } {
+  const { width: w, height: h, channels: c, data } = img;
+  const labels = new Int32Array(w * h);
+  const sizes = [0];
+  const stack = new Int32Array(w * h);
+  const alike = (p: number, q: number) => Math.abs(data[p * c] - data[q * c]) <= JOIN
+    && Math.abs(data[p * c + 1] - data[q * c + 1]) <= JOIN && Math.abs(data[p * c + 2] - data[q * c + 2]) <= JOIN;
+  for (let start = 0; start < w * h; start++) {
+    if (!set[start] || labels[start] !== 0) continue;
+    const id = sizes.length;
+    let top = 0; let size = 0;
+    stack[top++] = start; labels[start] = id;
+    while (top > 0) {
+      const p = stack[--top]; size++;
+      const x = p % w; const y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w || (dx === 0 && dy === 0)) continue;
+          const q = yy * w + xx;
+          if (set[q] && labels[q] === 0 && alike(p, q)) { labels[q] = id; stack[top++] = q; }
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, sizes };
+}
+
+function elongation(r: Region): number {
+  const mx = r.sx / r.area; const my = r.sy / r.area;
+  const a = r.sxx / r.area - mx * mx; const b = r.sxy / r.area - mx * my; const c = r.syy / r.area - my * my;
+  const t = (a + c) / 2; const d = Math.sqrt(Math.max(0, ((a - c) / 2) ** 2 + b * b));
+  return Math.sqrt((t + d) / Math.max(1e-6, t - d));
+}
+
+/** The feathered alpha refineMask gives a binary mask: 0.5 per pixel inside the outline, up to 1. */
+function featheredAlpha(m: BinaryMask): SoftMask {
+  const inside = insideDistance(m);
+  const alpha = new Float32Array(inside.length);
+  for (let p = 0; p < alpha.length; p++) alpha[p] = Math.min(1, inside[p] * 0.5);
+  return { width: m.width, height: m.height, data: alpha };
+}
+
+/**
+ * Ground the person model took with the feet (a piece of road, a cat beside them): mask pixels
+ * below the knees farther than 0.075 × height from both shins (knee to ankle) and 0.09 × height
+ * from both ankles. Legs and shoes stay; the rest is no character (it stays in the plate's hole, so it is removed cleanly).
+ */
+function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readonly boolean[], height: number): BinaryMask | null {
+  const shins = ([[J.l_knee, J.l_ankle], [J.r_knee, J.r_ankle]] as const).filter(([k, a]) => present[k] && present[a])
+    .map(([k, a]) => [joints[2 * k], joints[2 * k + 1], joints[2 * a], joints[2 * a + 1]]);
+  if (shins.length === 0) return null;
+  const top = Math.min(...shins.map((s) => s[1]));
+  const far = 0.075 * height;
+  const shoe = 0.09 * height;
+  const { width: w, height: h } = mask;
+  const data = Uint8Array.from(mask.data);
+  let removed = 0;
+  for (let y = Math.max(0, Math.ceil(top)); y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!data[p]) continue;
+      if (shins.every(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay) > far && Math.hypot(x - ax, y - ay) > shoe)) { data[p] = 0; removed++; }
+    }
+  }
+  return removed > 0 ? largestComponent({ width: w, height: h, data }) : null;
+}
+
+function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+export function characterExtent(
+  image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
+): CharacterExtent {
+  const baseHole = plateHoleOf(person.binary);
+  const b = bounds(person.binary);
+  if (!b) return { mask: person.binary, soft: person.soft, hole: baseHole, props: 0, removed: 0 };
+  const height = b.y1 - b.y0 + 1;
+  const trimmed = trimBelowFeet(person.binary, joints, present, height);
+  const mask = trimmed ?? person.binary;
+  const personSoft = trimmed ? featheredAlpha(trimmed) : person.soft;
+  const nothing: CharacterExtent = { mask, soft: personSoft, hole: baseHole, props: 0, removed: 0 };
+  const { width: w, height: h } = mask;
+  let personArea = 0;
+  for (const v of mask.data) personArea += v;
+  const reach = REACH * height;
+  const rimWidth = Math.max(3, 0.025 * height);
+  const gap = Math.max(2, 0.01 * height);
+  const d2 = squaredDistanceTo(mask, 1);
+
+  // The background model: pixels well away from the person (past the median distance, or 0.15 ×
+  // height), so a prop, mostly near the person, hardly counts in it.
+  const ring = new Uint8Array(w * h);
+  const ringFrom = Math.min(0.15 * height, Math.sqrt(medianOutside(d2, mask)));
+  for (let p = 0; p < ring.length; p++) ring[p] = d2[p] > ringFrom * ringFrom ? 1 : 0;
+  const like = backgroundLikelihood(image, ring);
+  // What is near the person: a colour far more common there than farther out is salient too (a
+  // prop that reaches into the far pixels still counts there, but less than near the person).
+  const zone = new Uint8Array(w * h);
+  for (let p = 0; p < zone.length; p++) zone[p] = d2[p] > 0 && d2[p] <= reach * reach && !person.binary.data[p] ? 1 : 0;
+  const nearShare = colourShares(image, zone);
+  // (Ground trimmed off the person is not salient: it is in the hole already and is no prop.)
+  const salient = new Uint8Array(w * h);
+  for (let p = 0; p < salient.length; p++) {
+    if (!zone[p]) continue;
+    const bin = binOf(image, p);
+    salient[p] = like[bin] < RARE || nearShare[bin] > CONCENTRATED * like[bin] ? 1 : 0;
+  }
+  const { labels, sizes } = colourComponents(image, salient);
+
+  const regions: Region[] = sizes.map(() => ({
+    area: 0, maxDist: 0, touchesBorder: false, attached: false, inHole: false,
+    near: { wrist: Infinity, ankle: Infinity, head: Infinity }, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, cy: 0,
+  }));
+  const jointAt = (j: number) => (present[j] ? [joints[2 * j], joints[2 * j + 1]] : null);
+  const wrists = [jointAt(J.l_wrist), jointAt(J.r_wrist)].filter((v): v is number[] => v !== null);
+  const ankles = [jointAt(J.l_ankle), jointAt(J.r_ankle)].filter((v): v is number[] => v !== null);
+  const head = jointAt(J.head);
+  const nearest = (pts: number[][], x: number, y: number) => Math.min(Infinity, ...pts.map(([px, py]) => Math.hypot(px - x, py - y)));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const id = labels[p];
+      if (id === 0) continue;
+      const r = regions[id];
+      r.area++; r.sx += x; r.sy += y; r.sxx += x * x; r.syy += y * y; r.sxy += x * y;
+      r.maxDist = Math.max(r.maxDist, Math.sqrt(d2[p]));
+      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) r.touchesBorder = true;
+      if (baseHole.data[p]) r.inHole = true;
+      if (d2[p] <= gap * gap) {
+        r.attached = true;
+        r.near.wrist = Math.min(r.near.wrist, nearest(wrists, x, y));
+        r.near.ankle = Math.min(r.near.ankle, nearest(ankles, x, y));
+        if (head) r.near.head = Math.min(r.near.head, Math.hypot(head[0] - x, head[1] - y));
+      }
+    }
+  }
+  const headY = head ? head[1] : b.y0 + 0.1 * height;
+  const kind = regions.map((r, id): 'prop' | 'hole' | 'keep' => {
+    if (id === 0 || r.area === 0) return 'keep';
+    if (r.attached && r.maxDist <= rimWidth) return 'hole';
+    // A region that runs on to the edge of the search zone is background structure (a roof line,
+    // a road) that merely passes the person; a prop ends within reach.
+    const ends = r.maxDist < 0.9 * reach;
+    if (r.attached && ends && r.area <= 0.5 * personArea) {
+      const centreY = r.sy / r.area;
+      if (r.near.wrist <= 0.1 * height) return 'prop';
+      if (r.near.head <= 0.12 * height && centreY < headY && r.area <= 0.08 * personArea && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'prop';
+      if (r.near.ankle <= 0.06 * height && elongation(r) >= 4) return 'prop';
+    }
+    // Only compact things close by (a cat, a shadow): a line the hole crosses (a wall's foot, a
+    // window frame) is background structure the inpainting continues better than it replaces.
+    if (r.inHole && r.area <= 0.1 * personArea && !r.touchesBorder && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'hole';
+    return 'keep';
+  });
+
+  const props = kind.filter((k) => k === 'prop').length;
+  const removed = kind.filter((k) => k === 'hole').length;
+  if (props === 0 && removed === 0) return nothing;
+  const propMask: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
+  const extra: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
+  for (let p = 0; p < labels.length; p++) {
+    const k = kind[labels[p]];
+    if (k === 'prop') propMask.data[p] = 1;
+    if (k === 'hole') extra.data[p] = 1;
+  }
+  let extended = mask;
+  let soft = personSoft;
+  if (props > 0) {
+    // Bridge the small gap between a prop and the outline, so the rig's outline takes it in.
+    const grown = dilate(propMask, gap + 1);
+    const data = Uint8Array.from(mask.data);
+    for (let p = 0; p < data.length; p++) if (propMask.data[p] || (grown.data[p] && d2[p] <= (gap + 1) ** 2)) data[p] = 1;
+    extended = { width: w, height: h, data };
+    // The same feathered edge over the whole new outline (no seam at the join).
+    soft = featheredAlpha(extended);
+  }
+  const holeBase = baseHole;
+  if (props > 0) { const withProps = plateHoleOf(extended); for (let p = 0; p < holeBase.data.length; p++) holeBase.data[p] |= withProps.data[p]; }
+  // Removed regions are grown a little too, so their own soft edge goes with them.
+  const extraGrown = removed > 0 ? dilate(extra, 2) : extra;
+  const hole: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
+  for (let p = 0; p < hole.data.length; p++) hole.data[p] = holeBase.data[p] || extraGrown.data[p] ? 1 : 0;
+  return { mask: extended, soft, hole, props, removed };
 }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { inpaint } from '../../src/engine/render/index.js';
+import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
+import { characterExtent } from '../../src/engine/segment/extent.js';
+import { refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
+import type { RasterImage } from '../../src/engine/types.js';
+import { figureMask, insideFigure, rng, standardFigure } from './rig-figure.js';
+
+function segDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
+  const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2));
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+/**
+ * The standard figure on a textured grey-green ground, holding a long yellow stick in its right
+ * hand (image left), with a small red box lying apart from it and a dark band (a wall's edge)
+ * running behind it across the whole image.
+ */
+function scene() {
+  const f = standardFigure();
+  const { width: w, height: h } = f;
+  const j = f.joints;
+  const wrist = [j[2 * J.r_wrist], j[2 * J.r_wrist + 1]];
+  const stickEnd = [24, 40];
+  const onStick = (x: number, y: number) => segDist(x, y, wrist[0], wrist[1], stickEnd[0], stickEnd[1]) <= 3 && !insideFigure(f, x, y);
+  const onBox = (x: number, y: number) => x >= 270 && x < 300 && y >= 330 && y < 350;
+  const onBand = (y: number) => y >= 140 && y < 150;
+  const rand = rng(7);
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const n = (rand() - 0.5) * 30 + ((x >> 3) + (y >> 3)) % 2 * 12;
+      let rgb = [120 + n, 135 + n, 110 + n];
+      if (onBand(y)) rgb = [60 + n, 55 + n, 50 + n];
+      if (onBox(x, y)) rgb = [210, 40, 40];
+      if (onStick(x, y)) rgb = [240, 220, 40];
+      if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+      for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+    }
+  }
+  const image: RasterImage = { width: w, height: h, channels: 3, data };
+  const count = (m: BinaryMask, pred: (x: number, y: number) => boolean) => {
+    let inside = 0; let all = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (pred(x, y)) { all++; inside += m.data[y * w + x]; }
+    return inside / all;
+  };
+  return { f, image, onStick, onBox, onBand, count };
+}
+
+describe('characterExtent', () => {
+  const { f, image, onStick, onBox, onBand, count } = scene();
+  const person = refineMask({ width: f.width, height: f.height, data: Float32Array.from(figureMask(f).data) });
+  const extent = characterExtent(image, person, f.joints, JOINTS.map(() => true));
+
+  it('takes a stick held in the hand into the character and the plate\'s hole', () => {
+    expect(extent.props).toBeGreaterThanOrEqual(1);
+    expect(count(extent.mask, onStick)).toBeGreaterThan(0.9);
+    expect(count(extent.hole, onStick)).toBe(1);
+    // The mask stays one piece, so the rig's outline takes the stick in.
+    expect(count(extent.mask, (x, y) => insideFigure(f, x, y))).toBe(1);
+  });
+
+  it('leaves a box lying apart and a band behind the figure in the background', () => {
+    expect(count(extent.mask, onBox)).toBe(0);
+    expect(count(extent.hole, onBox)).toBe(0);
+    const bandOutside = (x: number, y: number) => onBand(y) && (x < 20 || x > 300);
+    expect(count(extent.mask, bandOutside)).toBe(0);
+  });
+
+  it('makes a plate with no stick left in it', () => {
+    const plate = inpaint(image, extent.hole);
+    let yellow = 0; let n = 0;
+    for (let y = 0; y < f.height; y++) {
+      for (let x = 0; x < f.width; x++) {
+        if (!onStick(x, y)) continue;
+        const p = 3 * (y * f.width + x);
+        n++;
+        if (plate.data[p] > 200 && plate.data[p + 1] > 180 && plate.data[p + 2] < 100) yellow++;
+      }
+    }
+    expect(yellow / n).toBeLessThan(0.02);
+  });
+
+  it('gives the person model\'s mask back unchanged when nothing stands out', () => {
+    const plain: RasterImage = { ...image, data: Uint8Array.from(image.data) };
+    for (let y = 0; y < f.height; y++) {
+      for (let x = 0; x < f.width; x++) {
+        if (insideFigure(f, x, y)) continue;
+        const p = 3 * (y * f.width + x);
+        plain.data.set([120, 135, 110], p);
+      }
+    }
+    const e = characterExtent(plain, person, f.joints, JOINTS.map(() => true));
+    expect(e.props).toBe(0);
+    expect(Array.from(e.mask.data)).toEqual(Array.from(person.binary.data));
+  });
+});
