@@ -2,7 +2,7 @@
  * `marionette serve | api | worker | migrate | queue | keys create [--label x] | animate …`
  * serve = API + worker in one process (the engine does its CPU work in child processes, off the event loop).
  */
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
@@ -45,6 +45,10 @@ function loadCheckedConfig(): ReturnType<typeof loadConfig> {
 
 async function openRuntime(role: 'serve' | 'api' | 'worker'): Promise<Runtime> {
   const base = loadCheckedConfig();
+  // Inputs, results, the database and secrets are the service user's alone: files 0600, dirs 0700.
+  process.umask(0o077);
+  await mkdir(base.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(base.dataDir, 0o700);
   const log = createLogger(base.logLevel).child({ role });
   for (const w of backendWarnings(base, role)) log.warn(w);
   log.info(chooseBackends(base), 'backends');
@@ -97,9 +101,10 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
   let engine: MotionEngine | null = null;
   if (role !== 'api') {
     engine = await createEngine(config, log);
-    worker = new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine, logger: log.child({ part: 'worker' }) });
+    worker = new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, queries: backend.queries, storage, engine, logger: log.child({ part: 'worker' }) });
     dispatcher = new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, storage, logger: log.child({ part: 'webhook' }) });
-    stopRetention = startRetention({ tasks: backend.tasks, storage, dataDir: config.dataDir, resultTtlS: config.resultTtlS, logger: log.child({ part: 'retention' }) });
+    stopRetention = startRetention({ tasks: backend.tasks, storage, dataDir: config.dataDir, resultTtlS: config.resultTtlS, logger: log.child({ part: 'retention' }),
+      queries: backend.queries, taskRetentionS: config.taskRetentionS });
     worker.start();
     dispatcher.start();
     log.info({ workers: config.workers, engineThreads: config.engineThreads }, 'worker started');
@@ -108,6 +113,7 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
     config, store: backend, storage, logger: log.child({ part: 'api' }),
     engineReady: engine ? () => engine.ready() : undefined,
     onTaskCreated: worker ? () => worker.notify() : undefined,
+    onTaskCanceled: worker ? (id) => worker.cancel(id) : undefined,
   });
   if (app) {
     await app.listen({ port: config.port, host: config.host });

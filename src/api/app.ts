@@ -9,17 +9,22 @@ import type { Logger } from '../config/logger.js';
 import { checkBinary } from '../config/preflight.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { resultUrlSigner, signedTaskResultBody } from '../storage/result-url.js';
+import type { TaskQueries } from '../tasks/queries.js';
 import type { ApiKeyStore, TaskStore } from '../tasks/types.js';
 import { ApiKeyAuth } from './auth.js';
-import { createTask } from './create-task.js';
+import { registerCreateRoute } from './create-route.js';
 import { AppError } from '../domain/errors.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerFilesRoute } from './files-route.js';
+import { registerJobRoutes } from './job-routes.js';
+import { RateLimiter } from './limits.js';
 import { registerPlayground } from './playground.js';
-import { CreateTaskBody, CreateTaskReply, TaskResultQuery, TaskResultReply } from './schemas.js';
+import { ErrorReply, TaskResultQuery, TaskResultReply } from './schemas.js';
+import { TaskViews } from './task-views.js';
 
 export interface ServiceStore {
   tasks: TaskStore;
+  queries: TaskQueries;
   keys: ApiKeyStore;
   ping(): boolean | Promise<boolean>;
 }
@@ -32,6 +37,8 @@ export interface AppDeps {
   engineReady?: () => Promise<void>;
   /** Wakes an in-process worker after a task was queued. */
   onTaskCreated?: () => void;
+  /** Stops a task an in-process worker is running. */
+  onTaskCanceled?: (taskId: string) => void;
   logger?: Logger;
   now?: () => number;
 }
@@ -49,6 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit,
+    // A body must arrive within requestTimeout (slow or stalled uploads hold memory); idle sockets close after connectionTimeout.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
     // One debug line per request comes from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
     // A wrong type must be an error, not silently coerced ("123" for 123, "true" for true).
@@ -62,7 +72,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fastify closes idle keep-alive sockets once, at close; a response still finishing at that moment would
   // leave its socket open for the 72 s keep-alive. So once closing, each finished response ends its socket.
   let closing = false;
-  app.addHook('preClose', (done) => { closing = true; done(); });
+  const bodyTimers = new WeakMap<object, NodeJS.Timeout>();
+  const streams = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    closing = true;
+    // Event streams would hold the server open until their tasks end.
+    for (const stop of [...streams]) stop();
+    done();
+  });
+  // Node checks requestTimeout only every 30 s; a body still arriving after requestTimeoutMs has its socket closed
+  // here, on time, so slow or stalled uploads cannot pile up holding memory.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const socket = request.raw.socket;
+    const timer = setTimeout(() => { request.log.info({ url: request.url }, 'request body too slow: connection closed'); socket.destroy(); }, config.requestTimeoutMs);
+    timer.unref();
+    bodyTimers.set(request.raw, timer);
+    done();
+  });
+  app.addHook('preValidation', (request, _reply, done) => { clearTimeout(bodyTimers.get(request.raw)); done(); });
+  app.addHook('onResponse', (request, _reply, done) => { clearTimeout(bodyTimers.get(request.raw)); done(); });
   const debugLog = deps.logger !== undefined && (deps.logger.level === 'debug' || deps.logger.level === 'trace');
   app.addHook('onResponse', (request, reply, done) => {
     if (closing) request.raw.socket?.end();
@@ -74,34 +102,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const auth = new ApiKeyAuth(store.keys, config.apiKeys);
   const videoUrl = resultUrlSigner(storage, config, now);
+  const views = new TaskViews(store.queries, videoUrl, config.videoUrlTtlS, config.workers, now);
+  const limiter = new RateLimiter(config.rateLimitPerMinute, now);
 
   await app.register(async (v3) => {
     v3.decorateRequest('owner', '');
     // Callback style: a cached key is accepted without a promise (the task-result path is hot).
     v3.addHook('onRequest', (request, _reply, done) => {
       const header = request.headers.authorization;
+      const admit = (owner: string) => {
+        request.owner = owner;
+        try { limiter.take(owner); } catch (err) { done(err as Error); return; }
+        done();
+      };
       const cached = auth.cachedOwner(header);
-      if (cached !== undefined) { request.owner = cached; done(); return; }
-      auth.authenticate(header).then((owner) => { request.owner = owner; done(); }, (err: Error) => done(err));
+      if (cached !== undefined) { admit(cached); return; }
+      auth.authenticate(header).then(admit, (err: Error) => done(err));
     });
 
-    v3.withTypeProvider<TypeBoxTypeProvider>().post('/v3/async/kling-v2.6-pro-motion-control',
-      { schema: { body: CreateTaskBody, response: { 200: CreateTaskReply } } },
-      async (request) => {
-        // The enum is a plain JSON-schema enum (clear errors); its static type is narrowed here.
-        const taskId = await createTask(request.body as CreateTaskBody, request.owner, { dataDir: config.dataDir, tasks: store.tasks, storage, now });
-        request.log.info({ taskId }, 'task queued');
-        deps.onTaskCreated?.();
-        return { task_id: taskId };
-      });
+    registerCreateRoute(v3, { config, tasks: store.tasks, queries: store.queries, storage, now, onTaskCreated: deps.onTaskCreated });
+    registerJobRoutes(v3, { tasks: store.tasks, queries: store.queries, views, now, onTaskCanceled: deps.onTaskCanceled, streams });
 
     v3.withTypeProvider<TypeBoxTypeProvider>().get('/v3/async/task-result',
-      { schema: { querystring: TaskResultQuery, response: { 200: TaskResultReply } } },
+      { schema: { summary: 'Get a task\'s status and result', querystring: TaskResultQuery, response: { 200: TaskResultReply, 400: ErrorReply, 403: ErrorReply, 404: ErrorReply, 429: ErrorReply, 500: ErrorReply } } },
       async (request) => {
         const task = await store.tasks.getTaskStatus(request.query.task_id);
         // Another key's task is reported exactly like a missing one.
         if (!task || task.owner !== request.owner) throw new AppError('TASK_NOT_FOUND', 'task not found', { field: 'task_id' });
-        return signedTaskResultBody(task, videoUrl, config.videoUrlTtlS);
+        return views.body(task);
       });
   });
 

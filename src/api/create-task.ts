@@ -52,14 +52,14 @@ async function materialise(id: string, field: MediaField, source: InputSource, d
   return { input: { kind: 'object', key }, durationS };
 }
 
-export interface CreateTaskContext { dataDir: string; tasks: TaskStore; storage: ObjectStorage; now: () => number }
+export interface CreateTaskContext { dataDir: string; tasks: TaskStore; storage: ObjectStorage; now: () => number; /** A pre-allocated id (idempotent creates). */ id?: string }
 
 export async function createTask(body: CreateTaskBody, owner: string, ctx: CreateTaskContext): Promise<string> {
   const webhookUrl = parseWebhookUrl(body.extra?.webhook?.url);
   // Cheap checks on both fields before any file is written.
   const imageSource = parseInputField('image', body.image);
   const videoSource = parseInputField('video', body.video);
-  const id = newTaskId();
+  const id = ctx.id ?? newTaskId();
   const dir = inputDir(ctx.dataDir, id);
   await mkdir(dir, { recursive: true });
   const stored: string[] = [];

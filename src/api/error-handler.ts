@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError, type ErrorMetadata } from '../domain/errors.js';
+import { RateLimitError } from './limits.js';
 
 export interface ErrorBody { code: number; reason: string; message: string; metadata?: ErrorMetadata }
 
@@ -102,6 +103,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimitBytes: numbe
 
     if (appErr) {
       if (appErr.status >= 500) request.log.error({ err }, 'request failed');
+      if (appErr instanceof RateLimitError) reply.header('Retry-After', String(appErr.retryAfterS));
       return reply.code(appErr.status).type('application/json').send(errorBody(appErr));
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

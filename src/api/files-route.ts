@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isValidKey, type ObjectStorage } from '../storage/object-storage.js';
 import { FILES_PREFIX, verifySignedPath } from '../storage/signed-url.js';
 import { AppError } from '../domain/errors.js';
-import { parseRange } from './range.js';
+import { errorBody } from './error-handler.js';
+import { ifRangeMatches, parseRange } from './range.js';
 import { FileParams, FileQuery } from './schemas.js';
 
 export function registerFilesRoute(app: FastifyInstance, storage: ObjectStorage, signingSecret: string, now: () => number): void {
@@ -18,13 +19,17 @@ export function registerFilesRoute(app: FastifyInstance, storage: ObjectStorage,
     const stat = await storage.stat(key);
     if (!stat) throw new AppError('API_NOT_FOUND', 'this result is no longer stored');
 
+    const lastModified = new Date(stat.modifiedMs).toUTCString();
     reply.header('Accept-Ranges', 'bytes').header('Content-Type', 'video/mp4').header('Cache-Control', 'private, max-age=3600')
-      .header('Last-Modified', new Date(stat.modifiedMs).toUTCString());
-    const range = parseRange(request.headers.range, stat.size);
+      .header('Last-Modified', lastModified);
+    const ifRange = request.headers['if-range'];
+    const range = ifRangeMatches(typeof ifRange === 'string' ? ifRange : undefined, lastModified)
+      ? parseRange(request.headers.range, stat.size) : { kind: 'whole' as const };
     switch (range.kind) {
       case 'unsatisfiable':
         return reply.code(416).header('Content-Range', `bytes */${stat.size}`).header('Content-Type', 'application/json')
-          .send({ code: 416, reason: 'INVALID_REQUEST_BODY', message: `the requested range is outside the file (${stat.size} bytes)`, metadata: { field: 'range', limit: stat.size } });
+          .send(errorBody(new AppError('RANGE_NOT_SATISFIABLE', `the requested range is outside the file (${stat.size} bytes)`,
+            { field: 'range', limit: stat.size, actual: request.headers.range, unit: 'bytes' })));
       case 'partial':
         reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`).header('Content-Length', String(range.end - range.start + 1));
         return reply.send(await storage.openRead(key, { start: range.start, end: range.end }));

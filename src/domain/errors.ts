@@ -16,12 +16,19 @@ export const ERROR_CATALOGUE = {
   INPUT_FETCH_FAILED: 400,
   IMAGE_NO_PERSON_DETECTED: 400,
   VIDEO_NO_PERSON_DETECTED: 400,
+  // ours: cancelling a task that already ended; the reason a cancelled task ends with
+  TASK_ALREADY_ENDED: 400,
+  TASK_CANCELED: 400,
   INVALID_API_KEY: 403,
   // ours: a result URL whose signature is wrong or whose time is up
   RESULT_URL_INVALID: 403,
   RESULT_URL_EXPIRED: 403,
   API_NOT_FOUND: 404,
   TASK_NOT_FOUND: 404,
+  // ours: an Idempotency-Key sent again with another body
+  IDEMPOTENCY_KEY_REUSED: 409,
+  // ours: a byte range outside the result file
+  RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMIT_EXCEEDED: 429,
   CREATE_TASK_FAILED: 500,
   GET_RESULT_FAILED: 500,

@@ -13,7 +13,7 @@ export interface TaskResultBody {
     eta: number;
     progress_percent: number;
   };
-  extra: { debug_info: { request_info: string; submit_time_ms: string; execute_time_ms: string; complete_time_ms: string } };
+  extra: { debug_info: { request_info: string; submit_time_ms: string; execute_time_ms: string; complete_time_ms: string }; queue_position?: number };
   images: never[];
   videos: { video_url: string; video_url_ttl: string; video_type: 'mp4' }[];
   audios: never[];

@@ -63,12 +63,12 @@ export async function startService(o: ServiceOptions = {}): Promise<Service> {
   const storage = new LocalDiskStorage(resultsDir(dir));
   const apiKey = o.apiKey ?? (await createStoredKey(backend.keys, 'test', Date.now())).key;
   const worker = o.engine
-    ? new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, storage, engine: o.engine, logger, pollIntervalMs: 50, progressIntervalMs: 100 })
+    ? new TaskWorker({ config, tasks: backend.tasks, queue: backend.queue, queries: backend.queries, storage, engine: o.engine, logger, pollIntervalMs: 50, progressIntervalMs: 100 })
     : null;
   const dispatcher = o.engine
     ? new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, storage, logger, baseDelayMs: o.webhookBaseDelayMs ?? 200, pollIntervalMs: 50 })
     : null;
-  const app = await buildApp({ config, store: backend, storage, logger, onTaskCreated: () => worker?.notify() });
+  const app = await buildApp({ config, store: backend, storage, logger, onTaskCreated: () => worker?.notify(), onTaskCanceled: (id) => worker?.cancel(id) });
   await app.listen({ port, host: '127.0.0.1' });
   worker?.start();
   dispatcher?.start();
@@ -86,7 +86,7 @@ export async function startService(o: ServiceOptions = {}): Promise<Service> {
 
 export interface TaskResult {
   task: { task_id: string; task_type: string; status: string; reason: string; eta: number; progress_percent: number };
-  extra: { debug_info: Record<string, string> };
+  extra: { debug_info: Record<string, string>; queue_position?: number };
   images: unknown[];
   videos: { video_url: string; video_url_ttl: string; video_type: string }[];
   audios: unknown[];

@@ -141,7 +141,7 @@ describe('contract errors', () => {
   it('an unexpected fault is a bare 500 that says nothing about the insides', async () => {
     const broken = await buildApp({
       config: svc.config, storage: svc.storage,
-      store: { tasks: { ...svc.backend.tasks, getTaskStatus: () => Promise.reject(new Error('disk on fire at /secret/path')) } as never, keys: svc.backend.keys, ping: () => true },
+      store: { tasks: { ...svc.backend.tasks, getTaskStatus: () => Promise.reject(new Error('disk on fire at /secret/path')) } as never, queries: svc.backend.queries, keys: svc.backend.keys, ping: () => true },
     });
     const r = await broken.inject({ method: 'GET', url: '/v3/async/task-result?task_id=x', headers: { authorization: svc.apiKey } });
     expect(r.statusCode).toBe(500);

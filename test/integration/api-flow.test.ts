@@ -100,6 +100,20 @@ describe('create → poll → download', () => {
     const bad = await fetch(v.video_url, { headers: { range: `bytes=${bytes.length}-` } });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+    expect(await bad.json()).toMatchObject({ code: 416, reason: 'RANGE_NOT_SATISFIABLE', metadata: { field: 'range', limit: bytes.length } });
+    // RFC 9110: a range this server cannot use is ignored, and a stale If-Range gets the whole file
+    for (const range of ['items=0-9', 'bytes=abc', 'bytes=50-10']) {
+      const ignored = await fetch(v.video_url, { headers: { range } });
+      expect(ignored.status, range).toBe(200);
+      expect((await ignored.arrayBuffer()).byteLength).toBe(bytes.length);
+    }
+    const lastModified = part.headers.get('last-modified')!;
+    const stale = await fetch(v.video_url, { headers: { range: 'bytes=0-9', 'if-range': 'Mon, 01 Jan 2024 00:00:00 GMT' } });
+    expect(stale.status).toBe(200);
+    await stale.arrayBuffer();
+    const fresh = await fetch(v.video_url, { headers: { range: 'bytes=0-9', 'if-range': lastModified } });
+    expect(fresh.status).toBe(206);
+    await fresh.arrayBuffer();
   });
 
   it('keep_original_sound=false gives an output without audio', async () => {

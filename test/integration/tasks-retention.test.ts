@@ -3,8 +3,8 @@ import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.js';
-import { inputDir } from '../../src/tasks/paths.js';
-import { sweepOnce } from '../../src/tasks/retention.js';
+import { inputDir, workDir } from '../../src/tasks/paths.js';
+import { sweepLeftovers, sweepOnce } from '../../src/tasks/retention.js';
 import { startService, type Service } from '../helpers/service-harness.js';
 
 describe('retention sweep', () => {
@@ -51,5 +51,36 @@ describe('retention sweep', () => {
     // a second sweep has nothing to do
     expect(await sweepOnce({ tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent') }))
       .toEqual({ inputs: 0, results: 0, orphans: 0 });
+  });
+
+  it('deletes ended rows after TASK_RETENTION_S (not those with a webhook still due), and leftovers of dead processes', async () => {
+    const base = { owner: 'o2', orientation: 'video' as const, keepOriginalSound: true, prompt: '', negativePrompt: '', submitMs: 1,
+      image: { kind: 'url' as const, url: 'https://e.com/i.png' }, video: { kind: 'url' as const, url: 'https://e.com/v.mp4' } };
+    await svc.backend.tasks.createTask({ ...base, id: 'old-done', webhookUrl: null });
+    await svc.backend.tasks.createTask({ ...base, id: 'old-hook-due', webhookUrl: 'https://e.com/h' });
+    await svc.backend.tasks.createTask({ ...base, id: 'recent-done', webhookUrl: null });
+    const longAgo = Date.now() - 40 * 86400_000;
+    await svc.backend.tasks.finishTask('old-done', { status: 'FAILED', reason: 'X: y', completeMs: longAgo });
+    await svc.backend.tasks.finishTask('old-hook-due', { status: 'FAILED', reason: 'X: y', completeMs: longAgo });
+    await svc.backend.tasks.finishTask('recent-done', { status: 'FAILED', reason: 'X: y', completeMs: Date.now() });
+    const deps = { tasks: svc.backend.tasks, storage: svc.storage, dataDir: svc.dir, resultTtlS: svc.config.resultTtlS, logger: createLogger('silent'),
+      queries: svc.backend.queries, taskRetentionS: 30 * 86400 };
+    const r = await sweepOnce(deps);
+    expect(r.rows).toBe(2); // and the first test's 'ended'
+    expect(await svc.backend.tasks.getTask('old-done')).toBeNull();
+    expect(await svc.backend.tasks.getTask('ended')).toBeNull();
+    expect(await svc.backend.tasks.getTask('old-hook-due')).not.toBeNull();
+    expect(await svc.backend.tasks.getTask('recent-done')).not.toBeNull();
+
+    // a result half-moved by a process that is gone, and the scratch dir of an ended task; a live one is kept
+    const results = path.join(svc.dir, 'results');
+    await writeFile(path.join(results, 'x.mp4.incoming-999999'), 'partial');
+    await writeFile(path.join(results, `y.mp4.incoming-${process.pid}`), 'mine, in progress');
+    await mkdir(workDir(svc.dir, 'recent-done'), { recursive: true });
+    await svc.backend.tasks.createTask({ ...base, id: 'queued', webhookUrl: null });
+    await mkdir(workDir(svc.dir, 'queued'), { recursive: true });
+    expect(await sweepLeftovers(deps)).toEqual({ incoming: 1, scratch: 1 });
+    expect((await readdir(results)).filter((n) => n.includes('incoming'))).toEqual([`y.mp4.incoming-${process.pid}`]);
+    expect(await readdir(path.join(svc.dir, 'work'))).toEqual(['queued']);
   });
 });

@@ -77,7 +77,8 @@ describe('webhook delivery', () => {
     expect((await fetch(event.payload.videos[0].video_url)).status).toBe(200);
 
     const row = svc.backend.db.prepare('SELECT id FROM webhook_outbox WHERE task_id = ?').get(taskId) as { id: string };
-    expect(await svc.backend.outbox.getDelivery(row.id)).toMatchObject({ attempts: 2, gaveUp: false, lastError: 'receiver answered HTTP 500' });
+    // delivered on the second try: the first try's error is not left behind as if it still held
+    expect(await svc.backend.outbox.getDelivery(row.id)).toMatchObject({ attempts: 2, gaveUp: false, lastError: '' });
   });
 
   it('never connects to a private address unless its host is allowed', async () => {
@@ -88,8 +89,14 @@ describe('webhook delivery', () => {
       const video = (await readFile(await makeMp4(media, { name: 'v2.mp4', seconds: 3 }))).toString('base64');
       const r = await strict.app.inject({ method: 'POST', url: '/v3/async/kling-v2.6-pro-motion-control', headers: { authorization: strict.apiKey },
         payload: { image, video, character_orientation: 'video', extra: { webhook: { url: hookUrl } } } });
-      const taskId = (r.json() as { task_id: string }).task_id;
-      await pollUntilEnded(strict, taskId);
+      // refused at submit…
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ reason: 'INVALID_REQUEST_BODY', metadata: { field: 'extra.webhook.url' } });
+      // …and at delivery, for a row that got past it (a name that resolved elsewhere at submit)
+      const taskId = 'rebound';
+      await strict.backend.tasks.createTask({ id: taskId, owner: 'o', orientation: 'video', keepOriginalSound: true, prompt: '', negativePrompt: '',
+        webhookUrl: hookUrl, image: { kind: 'url', url: 'https://e.com/i.png' }, video: { kind: 'url', url: 'https://e.com/v.mp4' }, submitMs: Date.now() });
+      await strict.backend.tasks.finishTask(taskId, { status: 'FAILED', reason: 'X: y', completeMs: Date.now() });
       const row = () => strict.backend.db.prepare('SELECT id, attempts, last_error AS lastError FROM webhook_outbox WHERE task_id = ?').get(taskId) as { attempts: number; lastError: string };
       const deadline = Date.now() + 5000;
       while (row().attempts === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));

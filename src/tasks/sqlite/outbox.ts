@@ -16,7 +16,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   constructor(private readonly db: Db) {
     this.selectDue = db.prepare('SELECT * FROM webhook_outbox WHERE next_attempt_ms IS NOT NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms LIMIT ?');
     this.lease = db.prepare('UPDATE webhook_outbox SET next_attempt_ms = ? WHERE id = ?');
-    this.delivered = db.prepare('UPDATE webhook_outbox SET delivered_ms = ?, next_attempt_ms = NULL, attempts = attempts + 1 WHERE id = ?');
+    // A later success clears the error: last_error describes the row as it is now.
+    this.delivered = db.prepare("UPDATE webhook_outbox SET delivered_ms = ?, next_attempt_ms = NULL, attempts = attempts + 1, last_error = '' WHERE id = ?");
     this.failed = db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_ms = ?, gave_up = ? WHERE id = ?');
     this.byId = db.prepare('SELECT * FROM webhook_outbox WHERE id = ?');
   }
