@@ -6,7 +6,13 @@ const MB = 1024 * 1024;
 export const LIMITS = { maxBytes: 10 * MB, maxPixels: 50_000_000, minSide: 300, maxAspect: 2.5, minSeconds: 3, maxSeconds: { image: 10, video: 30 }, maxChars: 2500 };
 const CREATE_PATH = '/v3/async/kling-v2.6-pro-motion-control';
 const RESULT_PATH = '/v3/async/task-result';
+const EVENTS_PATH = '/v3/async/task-events';
+const CANCEL_PATH = '/v3/async/task-cancel';
+const LIST_PATH = '/v3/async/tasks';
 const POLL_MS = 1000;
+/** Driving videos kept in IndexedDB, so a reopened task plays side by side after a reload. */
+const DRIVING_DB = 'marionette';
+const DRIVING_KEEP = 6;
 const KEY_STORE = 'marionette.apiKey';
 const TASKS_STORE = 'marionette.tasks';
 const MAX_TASKS = 20;
@@ -102,10 +108,13 @@ export function splitReason(reason) {
   return m ? { code: m[1], text: m[2] } : { code: '', text: reason || 'the task failed' };
 }
 
-export function etaText(status, percent, eta) {
+export function etaText(status, percent, eta, queuePosition) {
   if (status === 'TASK_STATUS_SUCCEED') return 'Done · 100%';
   if (status === 'TASK_STATUS_FAILED') return 'Failed';
-  if (status === 'TASK_STATUS_QUEUED') return `Queued · ${percent}%`;
+  if (status === 'TASK_STATUS_QUEUED') {
+    const ahead = queuePosition > 0 ? ` · ${queuePosition} ahead` : '';
+    return `Queued${ahead}${eta > 0 ? ` · about ${eta >= 60 ? `${Math.floor(eta / 60)} min ${Math.round(eta % 60)} s` : `${Math.round(eta)} s`}` : ''}`;
+  }
   if (!(eta > 0)) return `${percent}%`;
   const left = eta >= 60 ? `${Math.floor(eta / 60)} min ${Math.round(eta % 60)} s` : `${Math.round(eta)} s`;
   return `${percent}% · about ${left} left`;
@@ -149,6 +158,77 @@ function showApiError(body, status) {
   setError(fieldOf(reason, body?.metadata?.field) || 'form', text);
 }
 
+// ---- driving videos, kept in IndexedDB by task id ----
+
+function drivingDb() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DRIVING_DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('driving');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function keepDriving(id, file) {
+  try {
+    const db = await drivingDb();
+    const tx = db.transaction('driving', 'readwrite');
+    const store = tx.objectStore('driving');
+    store.put({ file, at: Date.now() }, id);
+    const all = store.getAllKeys();
+    all.onsuccess = () => {
+      // The newest few only: each may be 10 MB.
+      const keep = new Set(loadTasks().slice(0, DRIVING_KEEP).map((t) => t.id).concat(id));
+      for (const k of all.result) if (!keep.has(k)) store.delete(k);
+    };
+    await new Promise((resolve) => { tx.oncomplete = tx.onerror = tx.onabort = resolve; });
+    db.close();
+  } catch { /* no IndexedDB (private mode): the result plays alone after a reload */ }
+}
+
+async function drivingFor(id) {
+  if (drivingUrls.has(id)) return drivingUrls.get(id);
+  try {
+    const db = await drivingDb();
+    const row = await new Promise((resolve) => {
+      const req = db.transaction('driving').objectStore('driving').get(id);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(undefined);
+    });
+    db.close();
+    if (!row?.file) return undefined;
+    const url = URL.createObjectURL(row.file);
+    drivingUrls.set(id, url);
+    return url;
+  } catch { return undefined; }
+}
+
+/** The key's latest tasks from the server, merged with what this browser keeps (thumbnails). */
+async function refreshTasks() {
+  if (!apiKey()) return;
+  let body;
+  try {
+    const res = await fetch(`${LIST_PATH}?limit=${MAX_TASKS}`, { headers: headers() });
+    if (!res.ok) return;
+    body = await res.json();
+  } catch { return; }
+  const local = new Map(loadTasks().map((t) => [t.id, t]));
+  const tasks = body.tasks.map((r) => {
+    const t = r.task;
+    const mine = local.get(t.task_id) ?? {};
+    return {
+      ...mine, id: t.task_id, created: Number(r.extra.debug_info.submit_time_ms) || mine.created || Date.now(),
+      status: t.status, progress: t.progress_percent, reason: t.status === 'TASK_STATUS_FAILED' ? splitReason(t.reason).text : undefined,
+    };
+  });
+  saveTasks(tasks);
+}
+
+function saveTasks(tasks) {
+  try { localStorage.setItem(TASKS_STORE, JSON.stringify(tasks.slice(0, MAX_TASKS))); } catch { /* storage full: the list is a convenience */ }
+  renderTasks();
+}
+
 function loadTasks() {
   try { return JSON.parse(localStorage.getItem(TASKS_STORE) ?? '[]'); } catch { return []; }
 }
@@ -157,8 +237,7 @@ function updateTask(id, patch) {
   const tasks = loadTasks();
   const i = tasks.findIndex((t) => t.id === id);
   if (i < 0) tasks.unshift({ id, created: Date.now(), ...patch }); else Object.assign(tasks[i], patch);
-  try { localStorage.setItem(TASKS_STORE, JSON.stringify(tasks.slice(0, MAX_TASKS))); } catch { /* storage full: the list is a convenience */ }
-  renderTasks();
+  saveTasks(tasks);
 }
 
 const STATUS_WORDS = { TASK_STATUS_QUEUED: 'Queued', TASK_STATUS_PROCESSING: 'Processing', TASK_STATUS_SUCCEED: 'Done', TASK_STATUS_FAILED: 'Failed', NOT_FOUND: 'Not found' };
@@ -311,6 +390,7 @@ async function submit(event) {
     if (!res.ok || !json.task_id) { showApiError(json, res.status); return; }
     drivingUrls.set(json.task_id, URL.createObjectURL(media.video.file));
     updateTask(json.task_id, { status: 'TASK_STATUS_QUEUED', progress: 0 });
+    void keepDriving(json.task_id, media.video.file);
     openTask(json.task_id);
   } catch {
     setError('form', 'Could not reach the server; check the connection and try again.');
@@ -329,17 +409,19 @@ function say(text, failed = false) {
   announced = '';
 }
 
-function showProgress(status, percent, eta) {
+function showProgress(status, percent, eta, queuePosition) {
   $('progress').value = percent;
-  $('progress-text').textContent = etaText(status, percent, eta);
+  $('progress-text').textContent = etaText(status, percent, eta, queuePosition);
   $('progress-text').classList.remove('failed');
+  $('cancel').hidden = !(status === 'TASK_STATUS_QUEUED' || status === 'TASK_STATUS_PROCESSING');
   // Screen readers hear each status and every tenth percent, not a number every second.
   const step = `${status} ${Math.floor(percent / 10)}`;
-  if (step !== announced) { announced = step; $('run-status').textContent = etaText(status, percent, eta); }
+  if (step !== announced) { announced = step; $('run-status').textContent = etaText(status, percent, eta, queuePosition); }
 }
 
 function openTask(id) {
   clearTimeout(pollTimer);
+  stream?.abort();
   out().pause();
   current = id;
   $('run').hidden = false;
@@ -348,7 +430,71 @@ function openTask(id) {
   const known = loadTasks().find((t) => t.id === id);
   showProgress(known?.status ?? 'TASK_STATUS_QUEUED', known?.progress ?? 0, 0);
   $('run').scrollIntoView({ block: 'nearest' });
-  void poll(id);
+  void follow(id);
+}
+
+let stream = null; // AbortController of the event stream being read
+
+/** Follows the task on its event stream (fetch, so the key goes in a header); falls back to polling. */
+async function follow(id) {
+  const controller = new AbortController();
+  stream = controller;
+  let ended = false;
+  try {
+    const res = await fetch(`${EVENTS_PATH}?task_id=${encodeURIComponent(id)}`, { headers: headers(), signal: controller.signal });
+    if (!res.ok || !res.body) return void poll(id);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        if (data && id === current) ended = handleResult(id, JSON.parse(data)) || ended;
+      }
+    }
+  } catch {
+    if (controller.signal.aborted) return;
+  }
+  if (stream === controller) stream = null;
+  // The stream ends after the final state; anything else (a proxy, a restart) goes on by polling.
+  if (!ended && id === current) void poll(id);
+}
+
+/** Shows one task-result body; true when the task has ended. */
+function handleResult(id, body) {
+  const t = body.task;
+  showProgress(t.status, t.progress_percent, t.eta, body.extra?.queue_position);
+  updateTask(id, { status: t.status, progress: t.progress_percent, reason: t.status === 'TASK_STATUS_FAILED' ? splitReason(t.reason).text : undefined });
+  if (t.status === 'TASK_STATUS_SUCCEED') { void showResult(id, body.videos[0].video_url); return true; }
+  if (t.status === 'TASK_STATUS_FAILED') {
+    const { code, text } = splitReason(t.reason);
+    if (code === 'TASK_CANCELED') { say('Cancelled', true); return true; }
+    say(`Failed: ${text}`, true);
+    setError(fieldOf(code) || 'form', text);
+    return true;
+  }
+  return false;
+}
+
+async function cancelCurrent() {
+  const id = current;
+  if (!id) return;
+  $('cancel').disabled = true;
+  try {
+    const res = await fetch(CANCEL_PATH, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify({ task_id: id }) });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) handleResult(id, body);
+    else if (body.reason !== 'TASK_ALREADY_ENDED') say(FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`, true);
+  } catch {
+    say('Could not reach the server to cancel; try again.', true);
+  } finally {
+    $('cancel').disabled = false;
+  }
 }
 
 async function poll(id) {
@@ -370,16 +516,7 @@ async function poll(id) {
     say(FRIENDLY[body.reason] ?? body.message ?? `The server answered ${res.status}.`, true);
     return showApiError(body, res.status);
   }
-  const t = body.task;
-  showProgress(t.status, t.progress_percent, t.eta);
-  updateTask(id, { status: t.status, progress: t.progress_percent, reason: t.status === 'TASK_STATUS_FAILED' ? splitReason(t.reason).text : undefined });
-  if (t.status === 'TASK_STATUS_SUCCEED') return showResult(id, body.videos[0].video_url);
-  if (t.status === 'TASK_STATUS_FAILED') {
-    const { code, text } = splitReason(t.reason);
-    say(`Failed: ${text}`, true);
-    return setError(fieldOf(code) || 'form', text);
-  }
-  again();
+  if (!handleResult(id, body)) again();
 }
 
 // ---- result: the output beside the driving video, one play/pause and one scrubber for both ----
@@ -388,8 +525,9 @@ const out = () => $('output-video');
 const drv = () => $('driving-video');
 const hasDriving = () => !$('driving-figure').hidden;
 
-function showResult(id, url) {
-  const driving = drivingUrls.get(id);
+async function showResult(id, url) {
+  const driving = await drivingFor(id);
+  if (id !== current) return;
   $('driving-figure').hidden = !driving;
   $('driving-missing').hidden = Boolean(driving);
   $('pair').classList.toggle('single', !driving);
@@ -443,7 +581,14 @@ function wirePlayer() {
 
 function start() {
   $('api-key').value = localStorage.getItem(KEY_STORE) ?? '';
-  $('api-key').addEventListener('input', () => { localStorage.setItem(KEY_STORE, apiKey()); setError('api-key', ''); });
+  let keyTimer = 0;
+  $('api-key').addEventListener('input', () => {
+    localStorage.setItem(KEY_STORE, apiKey());
+    setError('api-key', '');
+    clearTimeout(keyTimer);
+    keyTimer = setTimeout(() => void refreshTasks(), 400);
+  });
+  $('cancel').addEventListener('click', () => void cancelCurrent());
   wireDrop('image');
   wireDrop('video');
   for (const radio of document.querySelectorAll('input[name=character_orientation]')) radio.addEventListener('change', () => recheck('video'));
@@ -453,6 +598,7 @@ function start() {
   $('create').addEventListener('submit', (e) => void submit(e));
   wirePlayer();
   renderTasks();
+  void refreshTasks();
 }
 
 if (typeof document !== 'undefined') start();

@@ -21,6 +21,12 @@ import { RateLimiter } from './limits.js';
 import { registerPlayground } from './playground.js';
 import { ErrorReply, TaskResultQuery, TaskResultReply } from './schemas.js';
 import { TaskViews } from './task-views.js';
+import { collectRoutes, openApiDocument } from './openapi.js';
+import { renderReferencePage } from './reference-page.js';
+import { Type } from '@sinclair/typebox';
+
+/** The service's version in the OpenAPI document. */
+const SERVICE_VERSION = '0.1.0';
 
 export interface ServiceStore {
   tasks: TaskStore;
@@ -67,6 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app, bodyLimit);
+  // Before any route: the OpenAPI document is made from what is registered.
+  const routes = collectRoutes(app, (url) => url.startsWith('/v3/'));
   // The API speaks JSON only: a text/plain body is refused as the wrong Content-Type, not parsed as a string.
   app.removeContentTypeParser('text/plain');
   // Fastify closes idle keep-alive sockets once, at close; a response still finishing at that moment would
@@ -133,10 +141,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness: 200 while the process runs', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }));
 
   let ffmpegChecked: { at: number; ok: boolean; detail: string } | null = null;
-  app.get('/readyz', async (_request, reply) => {
+  const readyBody = { description: 'ready, or not ready naming what failed', content: { 'application/json': { schema: { type: 'object', properties: {
+    status: { type: 'string', enum: ['ready', 'not ready'] }, failed: { type: 'array', items: { type: 'string' } }, checks: { type: 'object' } } } } } };
+  app.get('/readyz', { schema: { summary: 'Readiness: database, storage, ffmpeg and (in serve) the engine', response: { 200: readyBody, 503: readyBody } } }, async (_request, reply) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     const attempt = async (name: string, fn: () => Promise<void>) => {
       try { await fn(); checks[name] = { ok: true }; } catch (err) { checks[name] = { ok: false, detail: (err as Error).message }; }
@@ -159,5 +170,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerFilesRoute(app, storage, config.urlSigningSecret, now);
   await registerPlayground(app);
+
+  let document: Record<string, unknown> | null = null;
+  const openApi = () => (document ??= openApiDocument(routes, {
+    title: 'Marionette', version: SERVICE_VERSION, serverUrl: config.publicUrl,
+    description: 'Motion control: a character picture performs the motion of a person in a video. Speaks the Kling V2.6 Pro Motion Control API '
+      + '(create, task-result); the routes marked (ours) are additions. Errors answer {code, reason, message, metadata}.',
+  }));
+  app.get('/openapi.json', { schema: { summary: 'This document (OpenAPI 3.1)', response: { 200: { description: 'OpenAPI 3.1 JSON', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+    // Sent as text: the response schema above only documents it.
+    async (_request, reply) => reply.type('application/json; charset=utf-8').send(openApiText ??= JSON.stringify(openApi())));
+  let openApiText: string | null = null;
+  let reference: string | null = null;
+  app.get('/docs', { schema: { summary: 'The API reference page, rendered from /openapi.json', response: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    async (_request, reply) => reply.type('text/html; charset=utf-8').header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(reference ??= renderReferencePage(openApi())));
   return app;
 }

@@ -6,10 +6,16 @@ import { FILES_PREFIX, verifySignedPath } from '../storage/signed-url.js';
 import { AppError } from '../domain/errors.js';
 import { errorBody } from './error-handler.js';
 import { ifRangeMatches, parseRange } from './range.js';
-import { FileParams, FileQuery } from './schemas.js';
+import { ErrorReply, FileParams, FileQuery } from './schemas.js';
 
 export function registerFilesRoute(app: FastifyInstance, storage: ObjectStorage, signingSecret: string, now: () => number): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().get('/v1/files/:key', { schema: { params: FileParams, querystring: FileQuery } }, async (request, reply) => {
+  const mp4 = (description: string) => ({ description, content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } });
+  app.withTypeProvider<TypeBoxTypeProvider>().get('/v1/files/:key', {
+    schema: {
+      summary: 'Download a result video by its signed URL (Range per RFC 9110)', params: FileParams, querystring: FileQuery,
+      response: { 200: mp4('the whole file'), 206: mp4('the requested byte range'), 403: ErrorReply, 404: ErrorReply, 416: ErrorReply },
+    },
+  }, async (request, reply) => {
     const { key } = request.params;
     const check = isValidKey(key)
       ? verifySignedPath(signingSecret, `${FILES_PREFIX}${key}`, request.query.expires, request.query.sig, now())

@@ -214,7 +214,8 @@ describe('the page module, in Node', () => {
   it('shows progress with an ETA in words', () => {
     expect(page.etaText('TASK_STATUS_PROCESSING', 42, 12)).toBe('42% · about 12 s left');
     expect(page.etaText('TASK_STATUS_PROCESSING', 5, 125)).toBe('5% · about 2 min 5 s left');
-    expect(page.etaText('TASK_STATUS_QUEUED', 0, 0)).toBe('Queued · 0%');
+    expect(page.etaText('TASK_STATUS_QUEUED', 0, 0)).toBe('Queued');
+    expect(page.etaText('TASK_STATUS_QUEUED', 0, 95, 3)).toBe('Queued · 3 ahead · about 1 min 35 s');
     expect(page.etaText('TASK_STATUS_SUCCEED', 100, 0)).toBe('Done · 100%');
   });
 });
