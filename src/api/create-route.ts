@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ReadyConfig } from '../config/config.js';
 import { AppError, isAppError } from '../domain/errors.js';
-import { resolveSafeAddress } from '../media/fetch.js';
+import { resolveSafeAddress } from '../net/ssrf-guard.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { TaskQueries } from '../tasks/queries.js';
 import type { TaskStore } from '../tasks/types.js';

@@ -119,7 +119,7 @@ interface PageModule {
   describeFile(b: Uint8Array): string;
   fieldOf(reason: string, field?: string): string;
   splitReason(reason: string): { code: string; text: string };
-  etaText(status: string, percent: number, eta: number): string;
+  etaText(status: string, percent: number, eta: number, queuePosition?: number): string;
 }
 
 describe('the page module, in Node', () => {
