@@ -3,7 +3,11 @@
  *  1. create latency (p50/p99) with a ~9.5 MB base64 noise PNG and a small base64 MP4, N=30, sequential;
  *  2. task-result throughput with 2 keep-alive connections per core for ~5 s, beside a bare Fastify app
  *     answering a constant JSON body, measured the same way in the same run, in alternating windows
- *     (target: ≥ 50 % of it).
+ *     (target: ≥ 50 % of it);
+ *  3. the task list (20 per page, N+2 tasks) with the same connections;
+ *  4. the event stream: 100 streams opened at once on a queued task: time to the first event, and task-result
+ *     throughput while they stay open (each is read every 250 ms).
+ * Per-key limits are raised for the run (they would otherwise answer 429 to a benchmark).
  *   npm run build && node --import tsx bench/api.ts [--n 30] [--seconds 5]
  */
 import { execFile } from 'node:child_process';
@@ -92,7 +96,9 @@ async function main(): Promise<void> {
     const image = (await readFile(png)).toString('base64');
     const video = (await readFile(mp4)).toString('base64');
 
-    const { config } = await resolveSecrets(loadConfig({ MARIONETTE_DATA_DIR: path.join(dir, 'data'), MARIONETTE_LOG_LEVEL: 'silent' }));
+    const { config } = await resolveSecrets(loadConfig({
+      MARIONETTE_DATA_DIR: path.join(dir, 'data'), MARIONETTE_LOG_LEVEL: 'silent', MARIONETTE_RATE_LIMIT_PER_MINUTE: '100000000', MARIONETTE_MAX_ACTIVE_TASKS_PER_KEY: '100000',
+    }));
     const backend = openSqliteBackend(databasePath(config.dataDir));
     const storage = new LocalDiskStorage(resultsDir(config.dataDir));
     const { key } = await createStoredKey(backend.keys, 'bench', Date.now());
@@ -135,6 +141,36 @@ async function main(): Promise<void> {
       () => throughput(appAgent, port, resultPath, auth, 500),
       () => throughput(refAgent, refPort, '/constant', {}, 500),
     );
+    const list = await throughput(appAgent, port, '/v3/async/tasks?limit=20', auth, SECONDS * 1000);
+
+    // event streams on a task that stays queued (a fresh one: each event computes its queue position)
+    const queued = await request(new http.Agent(), port, 'POST', '/v3/async/kling-v2.6-pro-motion-control', { ...auth, 'content-type': 'application/json' }, body);
+    const queuedId = (JSON.parse(queued.body) as { task_id: string }).task_id;
+    const STREAMS = 100;
+    const firstEventMs: number[] = [];
+    const streams: http.ClientRequest[] = [];
+    await Promise.all(Array.from({ length: STREAMS }, () => new Promise<void>((resolve, reject) => {
+      const t0 = performance.now();
+      let seen = false;
+      const req = http.request({ host: '127.0.0.1', port, path: `/v3/async/task-events?task_id=${queuedId}`, headers: auth }, (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (c: string) => {
+          text += c;
+          if (seen || !text.includes('event: task')) return;
+          seen = true;
+          firstEventMs.push(performance.now() - t0);
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+      streams.push(req);
+    })));
+    firstEventMs.sort((a, b) => a - b);
+    const withStreams = await throughput(appAgent, port, resultPath, auth, SECONDS * 1000);
+    for (const s of streams) s.destroy();
+
     appAgent.destroy();
     refAgent.destroy();
     await ref.close();
@@ -149,6 +185,9 @@ async function main(): Promise<void> {
       [`task-result (${CONNECTIONS} conns, ${SECONDS} s)`, `${Math.round(result.rps)} req/s (${result.errors} errors)`],
       [`bare Fastify constant JSON`, `${Math.round(refResult.rps)} req/s (${refResult.errors} errors)`],
       [`task-result / reference`, `${((100 * result.rps) / refResult.rps).toFixed(0)} % (target ≥ 50 %)`],
+      [`task list, 20 per page (${CONNECTIONS} conns, ${SECONDS} s)`, `${Math.round(list.done / list.seconds)} req/s (${list.errors} errors)`],
+      [`task-events: first event, ${STREAMS} streams opened at once`, `p50 ${percentile(firstEventMs, 50).toFixed(1)} ms, p99 ${percentile(firstEventMs, 99).toFixed(1)} ms`],
+      [`task-result with ${STREAMS} streams open`, `${Math.round(withStreams.done / withStreams.seconds)} req/s (${withStreams.errors} errors)`],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [a, b] of rows) process.stdout.write(`${a.padEnd(w)}  ${b}\n`);

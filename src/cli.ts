@@ -32,6 +32,8 @@ const USAGE = `usage: marionette <command>
 /** Running tasks get this long to finish on SIGTERM/SIGINT before they are aborted and handed back. */
 const SHUTDOWN_GRACE_MS = 20_000;
 export const FIRST_KEY_FILE = 'first-api-key.txt';
+/** The last webhook deliveries at shutdown get this long (one delivery times out after 5 s). */
+const WEBHOOK_FLUSH_MS = 6_000;
 
 interface Runtime { config: ReadyConfig; log: Logger; backend: TaskBackend; storage: ObjectStorage & { close?: () => void } }
 
@@ -122,7 +124,8 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
   onShutdown(log, async () => {
     await app?.close();
     await worker?.stop(SHUTDOWN_GRACE_MS);
-    await dispatcher?.stop();
+    // Tasks that ended during the grace period have their webhooks sent before exit.
+    await dispatcher?.flush(WEBHOOK_FLUSH_MS);
     stopRetention?.();
     await engine?.close();
     await backend.close();

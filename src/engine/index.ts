@@ -18,6 +18,8 @@ export interface CpuEngineOptions {
   threads: number;
   /** Called with the child's stderr tail when it fails, for the operator's log. */
   onLog?: (line: string) => void;
+  /** Another program speaking the child protocol (the fault script's engine double); the compiled child.js by default. */
+  childPath?: string;
 }
 
 const STDERR_TAIL = 4096;
@@ -29,9 +31,11 @@ function killGroup(pid: number | undefined): void {
 }
 
 class ChildProcessEngine implements MotionEngine {
-  private readonly childPath = compiledSibling(import.meta.url, './child.js');
+  private readonly childPath: string;
 
-  constructor(private readonly o: CpuEngineOptions) {}
+  constructor(private readonly o: CpuEngineOptions) {
+    this.childPath = o.childPath ?? compiledSibling(import.meta.url, './child.js');
+  }
 
   async ready(): Promise<void> {
     await access(this.childPath);

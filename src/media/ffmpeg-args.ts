@@ -101,3 +101,8 @@ export function pngArgs(o: { output: string; width: number; height: number; pixF
     '-f', 'rawvideo', '-pix_fmt', o.pixFmt, '-s', `${o.width}x${o.height}`, '-i', 'pipe:0',
     '-frames:v', '1', '-c:v', 'png', '-f', 'image2', '-update', '1', fileArg(o.output)];
 }
+
+/** Decodes the first picture of an input, scaled to 16x16 grey, to stdout: no bytes out means nothing decodes (pure). */
+export function firstPictureArgs(input: string): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-i', fileArg(input), '-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=16:16', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'];
+}

@@ -5,7 +5,8 @@
 import { open, stat } from 'node:fs/promises';
 import { AppError } from '../domain/errors.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
-import { FfmpegError, ffprobeJson } from './ffmpeg.js';
+import { FfmpegError, ffprobeJson, runFfmpeg } from './ffmpeg.js';
+import { firstPictureArgs } from './ffmpeg-args.js';
 import { readImageHeader } from './image-header.js';
 import { walkTopLevelBoxes } from './isobmff.js';
 import { checkFileSize, validateImageInfo, validateVideoInfo } from './limits.js';
@@ -46,6 +47,29 @@ async function readHead(path: string, length: number): Promise<Buffer> {
   }
 }
 
+const DECODE_CHECK_TIMEOUT_MS = 60_000;
+
+/**
+ * A header can be whole while the data behind it is not (a PNG cut inside its pixels, an MP4 whose media data
+ * was zeroed): decode the first picture, cheaply, so such a file is the client's 400 now rather than an engine
+ * failure later. ffmpeg that cannot run or times out is our failure and is rethrown.
+ */
+async function checkFirstPictureDecodes(path: string, field: 'image' | 'video', format: string): Promise<void> {
+  let out: Buffer;
+  let stderr = '';
+  try {
+    ({ stdout: out, stderr } = await runFfmpeg(firstPictureArgs(path), { timeoutMs: DECODE_CHECK_TIMEOUT_MS }));
+  } catch (err) {
+    if (!(err instanceof FfmpegError) || err.exitCode === null) throw err;
+    out = Buffer.alloc(0);
+    stderr = err.stderr;
+  }
+  if (out.length >= 16 * 16) return;
+  const said = stderr.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim()).filter((l) => l !== '')[0] ?? 'no picture came out';
+  throw new AppError(field === 'image' ? 'INVALID_IMAGE_FORMAT' : 'INVALID_VIDEO_FORMAT',
+    `${field} could not be decoded: its ${format} data is damaged or cut short (${said.slice(0, 200)})`, { field, actual: format });
+}
+
 export async function inspectImageFile(path: string): Promise<ImageInfo> {
   const { size } = await stat(path);
   checkFileSize('image', size);
@@ -64,6 +88,7 @@ export async function inspectImageFile(path: string): Promise<ImageInfo> {
   const info: ImageInfo = { format: header.format, width: header.width, height: header.height, bytes: size,
     hasAlpha: header.hasAlpha, orientation: header.orientation };
   validateImageInfo(info);
+  await checkFirstPictureDecodes(path, 'image', header.format.toUpperCase());
   return info;
 }
 
@@ -128,5 +153,6 @@ export async function inspectVideoFile(path: string, orientation: CharacterOrien
   }
   const info = videoInfoFromProbe(probe, brand === '' ? probe.majorBrand : brand, size);
   validateVideoInfo(info, orientation);
+  await checkFirstPictureDecodes(path, 'video', info.videoCodec.toUpperCase());
   return info;
 }

@@ -81,6 +81,17 @@ export class WebhookDispatcher {
     await this.ticking;
   }
 
+  /**
+   * Stops polling, then delivers what is due one last time, within `deadlineMs`: a task that ended during the
+   * shutdown grace gets its webhook before the process exits.
+   */
+  async flush(deadlineMs: number): Promise<void> {
+    await this.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.tick(), new Promise((resolve) => { timer = setTimeout(resolve, deadlineMs); })]);
+    clearTimeout(timer);
+  }
+
   /** Delivers whatever is due; resolves with how many were tried. One tick at a time. */
   tick(): Promise<number> {
     if (this.ticking) return this.ticking;

@@ -101,7 +101,7 @@ describe('fencing: one outcome per task with two workers and a lease that expire
 
   async function setUp(): Promise<{ s: Service; taskId: string; qa: ObservedQueue; qb: ObservedQueue }> {
     // API only in the harness; the two workers are made here, both on the harness's database.
-    const s = await startService({ env: { MARIONETTE_LEASE_S: '2', MARIONETTE_MAX_ATTEMPTS: '5' } });
+    const s = await startService({ env: { MARIONETTE_LEASE_S: '2', MARIONETTE_MAX_ATTEMPTS: '5', MARIONETTE_ALLOW_HOSTS: '127.0.0.1' } });
     svc = s;
     const r = await s.app.inject({ method: 'POST', url: '/v3/async/kling-v2.6-pro-motion-control', headers: { authorization: s.apiKey },
       payload: { image, video, character_orientation: 'video', extra: { webhook: { url: 'http://127.0.0.1:9/hook' } } } });

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegEngineDouble } from '../helpers/service-engine-double.js';
 import { makeMp4, makePng } from '../helpers/service-media.js';
+import { createLogger } from '../../src/config/logger.js';
+import { WebhookDispatcher } from '../../src/tasks/webhook-dispatcher.js';
 import { pollUntilEnded, startService, type Service } from '../helpers/service-harness.js';
 
 interface Received { headers: IncomingHttpHeaders; body: string; at: number }
@@ -106,5 +108,19 @@ describe('webhook delivery', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('at shutdown, a task that ended during the grace period still gets its webhook (flush)', async () => {
+    const before = received.length;
+    const taskId = 'ended-in-grace';
+    await svc.backend.tasks.createTask({ id: taskId, owner: 'o', orientation: 'video', keepOriginalSound: true, prompt: '', negativePrompt: '',
+      webhookUrl: hookUrl, image: { kind: 'url', url: 'https://e.com/i.png' }, video: { kind: 'url', url: 'https://e.com/v.mp4' }, submitMs: Date.now() });
+    await svc.backend.tasks.finishTask(taskId, { status: 'FAILED', reason: 'X: y', completeMs: Date.now() });
+    // a dispatcher that is not polling (as after stop): only the flush can deliver
+    const d = new WebhookDispatcher({ config: svc.config, outbox: svc.backend.outbox, tasks: svc.backend.tasks, logger: createLogger('silent') });
+    await svc.dispatcher!.stop();
+    await d.flush(5000);
+    expect(received.length).toBe(before + 1);
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ payload: { task: { task_id: taskId, status: 'TASK_STATUS_FAILED' } } });
   });
 });
