@@ -56,7 +56,7 @@ const DECODE_CHECK_TIMEOUT_MS = 60_000;
  */
 async function checkFirstPictureDecodes(path: string, field: 'image' | 'video', format: string): Promise<void> {
   let out: Buffer;
-  let stderr = '';
+  let stderr: string;
   try {
     ({ stdout: out, stderr } = await runFfmpeg(firstPictureArgs(path), { timeoutMs: DECODE_CHECK_TIMEOUT_MS }));
   } catch (err) {
