@@ -70,7 +70,12 @@ async function checkFirstPictureDecodes(path: string, field: 'image' | 'video', 
     `${field} could not be decoded: its ${format} data is damaged or cut short (${said.slice(0, 200)})`, { field, actual: format });
 }
 
-export async function inspectImageFile(path: string): Promise<ImageInfo> {
+export interface InspectOptions {
+  /** Also decode the first picture (on by default; off only to judge a header alone). */
+  decode?: boolean;
+}
+
+export async function inspectImageFile(path: string, o: InspectOptions = {}): Promise<ImageInfo> {
   const { size } = await stat(path);
   checkFileSize('image', size);
   if (size === 0) throw new AppError('INVALID_IMAGE_FORMAT', 'image is an empty file; only JPEG or PNG is accepted', { field: 'image', actual: 0 });
@@ -88,7 +93,7 @@ export async function inspectImageFile(path: string): Promise<ImageInfo> {
   const info: ImageInfo = { format: header.format, width: header.width, height: header.height, bytes: size,
     hasAlpha: header.hasAlpha, orientation: header.orientation };
   validateImageInfo(info);
-  await checkFirstPictureDecodes(path, 'image', header.format.toUpperCase());
+  if (o.decode !== false) await checkFirstPictureDecodes(path, 'image', header.format.toUpperCase());
   return info;
 }
 

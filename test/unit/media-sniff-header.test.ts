@@ -139,7 +139,7 @@ describe('refusal from the header alone', () => {
   it('judges format by bytes: JPEG data named .png is a JPEG; GIF data is refused naming GIF', async () => {
     const named = path.join(dir, 'photo.png');
     await writeFile(named, jpeg(704, 1216));
-    expect(await inspectImageFile(named)).toEqual({ format: 'jpeg', width: 704, height: 1216, bytes: jpeg(704, 1216).length, hasAlpha: false, orientation: 1 });
+    expect(await inspectImageFile(named, { decode: false })).toEqual({ format: 'jpeg', width: 704, height: 1216, bytes: jpeg(704, 1216).length, hasAlpha: false, orientation: 1 });
     const gif = path.join(dir, 'anim.jpg');
     await writeFile(gif, Buffer.from('GIF89a\x10\x00\x10\x00\x00\x00\x00', 'latin1'));
     await expect(inspectImageFile(gif)).rejects.toMatchObject({ reason: 'INVALID_IMAGE_FORMAT', message: 'image is a GIF image; only JPEG or PNG is accepted' });
@@ -148,7 +148,7 @@ describe('refusal from the header alone', () => {
   it('checks the display size after EXIF rotation: 1000x400 stored, orientation 6, is 400x1000 (aspect exactly 1:2.5 fits)', async () => {
     const file = path.join(dir, 'rot.jpg');
     await writeFile(file, jpeg(1000, 400, { orientation: 6 }));
-    expect(await inspectImageFile(file)).toMatchObject({ width: 400, height: 1000, orientation: 6 });
+    expect(await inspectImageFile(file, { decode: false })).toMatchObject({ width: 400, height: 1000, orientation: 6 });
     await writeFile(file, jpeg(1000, 299, { orientation: 8 }));
     await expect(inspectImageFile(file)).rejects.toMatchObject({ reason: 'INVALID_IMAGE_SIZE', metadata: { actual: '299x1000' } });
   });
