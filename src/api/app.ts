@@ -8,7 +8,7 @@ import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { checkBinary } from '../config/preflight.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
-import { resultUrlSigner, signedTaskResultBody } from '../storage/result-url.js';
+import { resultUrlSigner } from '../storage/result-url.js';
 import type { TaskQueries } from '../tasks/queries.js';
 import type { ApiKeyStore, TaskStore } from '../tasks/types.js';
 import { ApiKeyAuth } from './auth.js';

@@ -117,7 +117,7 @@ describe('webhook delivery', () => {
       webhookUrl: hookUrl, image: { kind: 'url', url: 'https://e.com/i.png' }, video: { kind: 'url', url: 'https://e.com/v.mp4' }, submitMs: Date.now() });
     await svc.backend.tasks.finishTask(taskId, { status: 'FAILED', reason: 'X: y', completeMs: Date.now() });
     // a dispatcher that is not polling (as after stop): only the flush can deliver
-    const d = new WebhookDispatcher({ config: svc.config, outbox: svc.backend.outbox, tasks: svc.backend.tasks, logger: createLogger('silent') });
+    const d = new WebhookDispatcher({ config: svc.config, outbox: svc.backend.outbox, tasks: svc.backend.tasks, storage: svc.storage, logger: createLogger('silent') });
     await svc.dispatcher!.stop();
     await d.flush(5000);
     expect(received.length).toBe(before + 1);
