@@ -15,7 +15,7 @@ import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
 import type { RasterImage, SoftMask } from './types.js';
-import { buildUnderlayTexture } from './underlay.js';
+import { buildHiddenTexture } from './hidden-texture.js';
 
 export type SegmentationMethod = 'alpha' | 'drawing' | 'person-model';
 
@@ -25,8 +25,8 @@ export interface Character {
   texture: PremultipliedTexture;
   mask: BinaryMask;
   softMask: SoftMask;
-  /** The arms' pixels filled from the body, drawn under everything (see underlay.ts). */
-  underTexture: PremultipliedTexture | null;
+  /** What each layer hides in the picture, filled from that layer's own pixels (see hidden-texture.ts). */
+  hiddenTexture: PremultipliedTexture | null;
   /** The reference image with the character removed and the hole filled. */
   plate: RasterImage;
   /** What the plate filled: the character, its soft edge and shadow, and clutter that would be left torn. */
@@ -162,11 +162,11 @@ export function assembleCharacter(
   }
   // Props join the character; glow, shadow and small clutter the hole leaves torn are filled too.
   const extent = characterExtent(image, refined, joints, present);
-  const rig = buildRig(extent.mask, joints, { present });
+  const rig = buildRig(extent.mask, joints, { present, image });
   const plate = inpaint(rgbOf(image), extent.hole);
   const texture = makeCharacterTexture(image, extent.soft, plate);
-  const underTexture = buildUnderlayTexture(image, extent.mask, extent.soft, joints, present);
+  const hiddenTexture = buildHiddenTexture(image, rig);
   return {
-    image, rig, texture, underTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: extent.hole, joints, present, segmentation, skeletonSource,
+    image, rig, texture, hiddenTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: extent.hole, joints, present, segmentation, skeletonSource,
   };
 }

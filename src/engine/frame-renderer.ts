@@ -5,10 +5,6 @@ import { boneTransforms, deformRig } from './rig/index.js';
 import { drawRig, resizeRgb, type RgbCanvas } from './render/index.js';
 import type { RasterImage } from './types.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
-import { underlayJoints } from './underlay.js';
-import type { PartGroup } from './rig/skeleton.js';
-
-const UNDERLAY_ORDER: PartGroup[] = ['l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm'];
 
 /** Crops `img` to the rectangle (x, y, w, h), clamped to the image. */
 function crop(img: RasterImage, x: number, y: number, w: number, h: number): RasterImage {
@@ -49,12 +45,9 @@ export function renderFrame(
   data.set(plate);
   const canvas: RgbCanvas = { width, height, data };
   const placement = { scale: transform.scale, dx: transform.dx, dy: transform.dy, mirror: frame.mirror };
-  if (character.underTexture) {
-    const under = underlayJoints(character.rig.restJoints, frame.joints);
-    deformRig(character.rig, boneTransforms(character.rig.restJoints, under), posed);
-    drawRig(canvas, character.underTexture, character.rig, posed, { order: UNDERLAY_ORDER, transform: placement });
-  }
   deformRig(character.rig, boneTransforms(character.rig.restJoints, frame.joints), posed);
-  drawRig(canvas, character.texture, character.rig, posed, { order: frame.order, transform: placement });
+  drawRig(canvas, character.texture, character.rig, posed, {
+    order: frame.order, transform: placement, hiddenTexture: character.hiddenTexture ?? undefined,
+  });
   return data;
 }

@@ -121,3 +121,10 @@ export function iou(a: BinaryMask, b: BinaryMask): number {
   }
   return uni ? inter / uni : 1;
 }
+
+/** Mesh points of a rig: distinct rest positions (layers and overlaps keep their own copies of a point). */
+export function distinctPoints(rig: { rest: Float32Array }): number {
+  const seen = new Set<string>();
+  for (let v = 0; v < rig.rest.length / 2; v++) seen.add(`${rig.rest[2 * v]},${rig.rest[2 * v + 1]}`);
+  return seen.size;
+}

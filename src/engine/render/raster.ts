@@ -9,7 +9,7 @@
  * Contact edges (where two groups were split apart) get full coverage up to the edge and a 1 px
  * ramp outside, so the group behind never lets the background show through the contact.
  */
-import type { Rig } from '../rig/mesh.js';
+import { HIDDEN_COPY, type Rig } from '../rig/mesh.js';
 import { PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
 
 export interface RgbCanvas { width: number; height: number; data: Uint8Array }
@@ -46,13 +46,23 @@ function paddedTexture(tex: PremultipliedTexture): Float32Array {
   return f;
 }
 
-const groupTriangles = new WeakMap<Rig, Uint32Array[]>();
-function trianglesByGroup(rig: Rig): Uint32Array[] {
+/** Per layer: its own triangles and its hidden-part copies. */
+interface LayerTriangles { own: Uint32Array; hidden: Uint32Array }
+
+const groupTriangles = new WeakMap<Rig, LayerTriangles[]>();
+function trianglesByGroup(rig: Rig): LayerTriangles[] {
   let g = groupTriangles.get(rig);
   if (!g) {
-    const lists: number[][] = PART_GROUPS.map(() => []);
-    for (let t = 0; t < rig.triangleBone.length; t++) lists[groupIndex(boneGroup(rig.triangleBone[t]))].push(t);
-    g = lists.map((l) => Uint32Array.from(l));
+    const own: number[][] = PART_GROUPS.map(() => []);
+    const hidden: number[][] = PART_GROUPS.map(() => []);
+    for (let t = 0; t < rig.triangleBone.length; t++) {
+      const layer = groupIndex(boneGroup(rig.triangleBone[t]));
+      (rig.copyKind[t] === HIDDEN_COPY ? hidden : own)[layer].push(t);
+    }
+    g = own.map((l, i) => ({
+      own: Uint32Array.from(l),
+      hidden: Uint32Array.from(hidden[i]),
+    }));
     groupTriangles.set(rig, g);
   }
   return g;
@@ -174,12 +184,14 @@ function drawTriangle(
 
 /**
  * Draws the posed rig over the canvas, groups back to front in `order` (groups not listed are not
- * drawn). The transform maps image px to canvas px (x' = scale·x + dx, as pixel areas); `mirror`
+ * drawn). Before a layer's own triangles come its hidden parts (from `hiddenTexture`: what the
+ * layers in front of it hid in the picture, a limb's top inside its parent), so the character stays
+ * whole whatever the bend and whichever layer is in front. The transform maps image px to canvas px (x' = scale·x + dx, as pixel areas); `mirror`
  * then flips the result about the canvas' vertical centre line.
  */
 export function drawRig(
   canvas: RgbCanvas, tex: PremultipliedTexture, rig: Rig, posed: Float32Array,
-  o: { order: PartGroup[]; transform?: DrawTransform },
+  o: { order: PartGroup[]; transform?: DrawTransform; hiddenTexture?: PremultipliedTexture },
 ): void {
   const t = o.transform ?? { scale: 1, dx: 0, dy: 0 };
   const s = t.scale;
@@ -188,18 +200,31 @@ export function drawRig(
   const flipW = canvas.width - 1;
   const target: Target = { canvas, tex: paddedTexture(tex), tw: tex.width, th: tex.height };
   const byGroup = trianglesByGroup(rig);
+  const hiddenTarget = o.hiddenTexture ? { tex: paddedTexture(o.hiddenTexture), tw: o.hiddenTexture.width, th: o.hiddenTexture.height } : null;
   const X = [0, 0, 0]; const Y = [0, 0, 0]; const U = [0, 0, 0]; const V = [0, 0, 0]; const F = [0, 0, 0];
-  for (const g of o.order) {
-    for (const tri of byGroup[groupIndex(g)]) {
+  const uv = rig.uv;
+  const draw = (tris: Uint32Array) => {
+    for (const tri of tris) {
       for (let k = 0; k < 3; k++) {
         const vi = rig.triangles[3 * tri + k];
         const cx = s * posed[2 * vi] + ox;
         X[k] = t.mirror ? flipW - cx : cx;
         Y[k] = s * posed[2 * vi + 1] + oy;
-        U[k] = rig.rest[2 * vi]; V[k] = rig.rest[2 * vi + 1];
+        U[k] = uv[2 * vi]; V[k] = uv[2 * vi + 1];
         F[k] = rig.boundaryEdge[3 * tri + k];
       }
       drawTriangle(target, X, Y, U, V, F);
     }
+  };
+  for (const g of o.order) {
+    const gi = groupIndex(g);
+    const layer = byGroup[gi];
+    if (hiddenTarget && layer.hidden.length > 0) {
+      const main = target.tex; const tw = target.tw; const th = target.th;
+      target.tex = hiddenTarget.tex; target.tw = hiddenTarget.tw; target.th = hiddenTarget.th;
+      draw(layer.hidden);
+      target.tex = main; target.tw = tw; target.th = th;
+    }
+    draw(layer.own);
   }
 }

@@ -52,10 +52,19 @@ class MinHeap {
 const SQRT2 = Math.SQRT2;
 
 /**
+ * Colour-edge cost: a step between pixels of colours a and b costs its length times
+ * 1 + k·d²/(d² + σ²), d the RGB distance, so fronts cross strong image edges reluctantly and the
+ * borders between labels settle on the picture's own edges.
+ */
+export interface EdgeCost { rgb: Float32Array; k: number; sigma: number }
+
+/**
  * Geodesic distances from labelled source pixels (`sources[k]` = pixel index, `labels[k]` its label)
  * through pixels where mask[i] is non-zero.
  */
-export function geodesic(mask: Uint8Array, w: number, h: number, sources: ArrayLike<number>, labels: ArrayLike<number>): GeodesicResult {
+export function geodesic(
+  mask: Uint8Array, w: number, h: number, sources: ArrayLike<number>, labels: ArrayLike<number>, edges?: EdgeCost,
+): GeodesicResult {
   const n = w * h;
   const dist = new Float64Array(n).fill(Infinity);
   const label = new Int32Array(n).fill(-1);
@@ -68,6 +77,7 @@ export function geodesic(mask: Uint8Array, w: number, h: number, sources: ArrayL
     heap.push(0, p);
   }
   const done = new Uint8Array(n);
+  const s2 = edges ? edges.sigma * edges.sigma : 1;
   while (heap.size > 0) {
     const p = heap.pop();
     const d = heap.lastKey;
@@ -83,7 +93,14 @@ export function geodesic(mask: Uint8Array, w: number, h: number, sources: ArrayL
         if (xx < 0 || xx >= w) continue;
         const q = yy * w + xx;
         if (!mask[q] || done[q]) continue;
-        const nd = d + (dx !== 0 && dy !== 0 ? SQRT2 : 1);
+        let step = dx !== 0 && dy !== 0 ? SQRT2 : 1;
+        if (edges) {
+          const c = edges.rgb;
+          const dr = c[3 * p] - c[3 * q]; const dg = c[3 * p + 1] - c[3 * q + 1]; const db = c[3 * p + 2] - c[3 * q + 2];
+          const d2 = dr * dr + dg * dg + db * db;
+          step *= 1 + (edges.k * d2) / (d2 + s2);
+        }
+        const nd = d + step;
         if (nd < dist[q]) {
           dist[q] = nd; label[q] = label[p]; prev[q] = p;
           heap.push(nd, q);

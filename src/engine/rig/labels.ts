@@ -3,7 +3,8 @@
  * bone nearest to it INSIDE the mask (an arm lying on the torso is still nearest to the arm bone).
  */
 import type { BinaryMask } from '../segment/mask.js';
-import { geodesic } from './geodesic.js';
+import type { RasterImage } from '../types.js';
+import { geodesic, type EdgeCost } from './geodesic.js';
 import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, limbOf, type JointPositions } from './skeleton.js';
 
 const SEEDS_PER_BONE = 20;
@@ -38,7 +39,37 @@ function nearestBone(x: number, y: number, rest: JointPositions, bones: number[]
 /** Bone labels over a (downscaled) grid of the mask: each pixel's nearest bone inside the mask. */
 export interface LabelGrid { f: number; w: number; h: number; label: Int32Array; bones: number[] }
 
-export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: readonly boolean[]): LabelGrid {
+/** How much a strong colour edge costs to cross, in steps, and the colour distance that counts as strong. */
+const EDGE_COST = 8;
+const EDGE_SIGMA = 40;
+
+/** Mean colour of the mask's pixels in each f×f cell (RGB 0..255). */
+function cellColours(image: RasterImage, m: BinaryMask, f: number, w: number, h: number): Float32Array {
+  const sum = new Float32Array(w * h * 3);
+  const count = new Uint32Array(w * h);
+  const c = image.channels;
+  for (let y = 0; y < m.height; y++) {
+    const row = Math.floor(y / f) * w;
+    for (let x = 0; x < m.width; x++) {
+      const i = y * m.width + x;
+      if (!m.data[i]) continue;
+      const cell = row + Math.floor(x / f);
+      sum[3 * cell] += image.data[c * i]; sum[3 * cell + 1] += image.data[c * i + 1]; sum[3 * cell + 2] += image.data[c * i + 2];
+      count[cell]++;
+    }
+  }
+  for (let k = 0; k < w * h; k++) {
+    if (count[k] === 0) continue;
+    sum[3 * k] /= count[k]; sum[3 * k + 1] /= count[k]; sum[3 * k + 2] /= count[k];
+  }
+  return sum;
+}
+
+/**
+ * Labels by geodesic distance to the bones inside the mask; with the image, distance also grows
+ * across colour edges, so a sleeve lying on a shirt is cut from the shirt along its own outline.
+ */
+export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: readonly boolean[], image?: RasterImage): LabelGrid {
   const bones = presentBones(present);
   if (bones.length === 0) bones.push(1);
   let area = 0;
@@ -66,7 +97,9 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
     if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);
   }
-  return { f, w, h, label: geodesic(grid, w, h, sources, labels).label, bones };
+  const edges: EdgeCost | undefined = image && image.width === m.width && image.height === m.height
+    ? { rgb: cellColours(image, m, f, w, h), k: EDGE_COST, sigma: EDGE_SIGMA } : undefined;
+  return { f, w, h, label: geodesic(grid, w, h, sources, labels, edges).label, bones };
 }
 
 /** Bone label per triangle (of its centroid). */

@@ -5,9 +5,13 @@
 import Delaunator from 'delaunator';
 import { components, dilate, insideDistance, type BinaryMask } from '../segment/mask.js';
 import { boundaryLoops, simplifyLoop } from './contour.js';
-import { computeLabelGrid, groupBorderPoints, labelTriangles } from './labels.js';
-import { GROUP_ATTACH_JOINT, GROUP_PARENT, JOINTS, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions } from './skeleton.js';
+import { computeLabelGrid, distToBone, groupBorderPoints, labelTriangles } from './labels.js';
+import { layerMaps, ownLayers, type LayerMaps } from './hidden.js';
+import {
+  GROUP_ATTACH_JOINT, JOINTS, JOINT_INDEX as J, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions,
+} from './skeleton.js';
 import { skinningWeights, type SkinWeights } from './weights.js';
+import type { RasterImage } from '../types.js';
 
 export interface Rig {
   /** Texture (reference image) size. */
@@ -24,6 +28,15 @@ export interface Rig {
    * attached to), 1 on the silhouette, 2 on a contact between groups that were split apart.
    */
   boundaryEdge: Uint8Array;
+  /**
+   * Per triangle: -1 for a layer's own triangle, HIDDEN_COPY for a copy over what its layer hides
+   * in the picture (drawn under the layer's own triangles, from the hidden-part texture).
+   */
+  copyKind: Int8Array;
+  /** Texture coordinates per vertex (image px of the texture). */
+  uv: Float32Array;
+  /** Per pixel of the picture: the layer it shows and the layer it hides a part of. */
+  layers: LayerMaps;
   restJoints: JointPositions;
 }
 
@@ -32,6 +45,8 @@ export interface BuildRigOptions {
   targetVertices?: number;
   /** Per joint: seen in the image. Bones to unseen joints get no part of the mesh. */
   present?: boolean[];
+  /** The picture the mask was cut from: part borders then follow its colour edges. */
+  image?: RasterImage;
 }
 
 /** Keeps components of at least 2% of the largest one (specks would only add slivers). */
@@ -137,79 +152,176 @@ export function triangulate(
   return { points, triangles: Uint32Array.from(kept), spacing };
 }
 
-/** Radius around each limb's attach joint inside which the limb stays joined to its parent group. */
-function joinRadius(rest: JointPositions, spacing: number): Float64Array {
-  const r = new Float64Array(JOINTS.length);
-  for (const g of PART_GROUPS) {
-    const j = GROUP_ATTACH_JOINT[g];
-    if (j < 0) continue;
-    // The first bone of the limb starts at j: its child's length sets the scale.
-    const child = PARENT.findIndex((p, i) => p === j && boneGroup(i) === g);
-    const len = child > 0 ? Math.hypot(rest[2 * child] - rest[2 * j], rest[2 * child + 1] - rest[2 * j + 1]) : 0;
-    r[j] = Math.max(0.5 * len, 1.5 * spacing);
+/**
+ * How far the overlap at a joint reaches: the limb's half-width there (the widest inside distance
+ * along the first third of the child's bone), so a copy turned about the joint stays within the
+ * round joint a capsule-shaped limb would have; at most most of the bone.
+ */
+function overlapRadius(dist: Float32Array, m: BinaryMask, rest: JointPositions, j: number, child: number): number {
+  const ax = rest[2 * j]; const ay = rest[2 * j + 1];
+  const bx = rest[2 * child]; const by = rest[2 * child + 1];
+  const len = Math.hypot(bx - ax, by - ay);
+  let half = 0;
+  for (let k = 0; k <= 12; k++) {
+    const t = (k / 12) * 0.35;
+    const x = Math.round(ax + t * (bx - ax)); const y = Math.round(ay + t * (by - ay));
+    if (x >= 0 && y >= 0 && x < m.width && y < m.height) half = Math.max(half, dist[y * m.width + x]);
   }
-  return r;
-}
-
-/** Whether groups a and b stay attached at point (x, y): one hangs from the other and the point is near that joint. */
-function joined(a: number, b: number, x: number, y: number, rest: JointPositions, radius: Float64Array): boolean {
-  const ga = PART_GROUPS[a]; const gb = PART_GROUPS[b];
-  const child = GROUP_PARENT[ga] === gb ? ga : GROUP_PARENT[gb] === ga ? gb : null;
-  if (child === null) return false;
-  const j = GROUP_ATTACH_JOINT[child];
-  return Math.hypot(x - rest[2 * j], y - rest[2 * j + 1]) <= radius[j];
+  return Math.max(2, Math.min(half, 0.7 * len));
 }
 
 export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildRigOptions = {}): Rig {
   const m = withoutSpecks(mask);
   const present = o.present ?? JOINTS.map(() => true);
-  const labelGrid = computeLabelGrid(m, restJoints, present);
+  const labelGrid = computeLabelGrid(m, restJoints, present, o.image);
   const { points, triangles: tris0, spacing } = triangulate(m, o.targetVertices ?? 500,
     (sp) => groupBorderPoints(labelGrid, OUTLINE_SPACING * sp));
-  const triBone = labelTriangles(labelGrid, restJoints, points, tris0);
+  const triBone0 = labelTriangles(labelGrid, restJoints, points, tris0);
   const nTri = tris0.length / 3;
   const triGroup = new Uint8Array(nTri);
-  for (let t = 0; t < nTri; t++) triGroup[t] = groupIndex(boneGroup(triBone[t]));
+  for (let t = 0; t < nTri; t++) triGroup[t] = groupIndex(boneGroup(triBone0[t]));
 
-  // Split vertices where groups meet away from their attach joint.
+  // One copy of a vertex per group that uses it: no two layers share a vertex, so each layer moves
+  // on its own and none is ever dragged, folded or torn by another.
   const nPts = points.length / 2;
-  const incident: number[][] = Array.from({ length: nPts }, () => []);
-  for (let t = 0; t < nTri; t++) for (let k = 0; k < 3; k++) incident[tris0[3 * t + k]].push(t);
-  const radius = joinRadius(restJoints, spacing);
   const rest: number[] = [];
   const remap = new Map<number, number>(); // (vertex * 16 + group) -> new index
-  for (let v = 0; v < nPts; v++) {
-    if (incident[v].length === 0) continue;
-    const groups = [...new Set(incident[v].map((t) => triGroup[t]))];
-    const cls = groups.map((_, i) => i);
-    const find = (i: number): number => (cls[i] === i ? i : (cls[i] = find(cls[i])));
-    for (let i = 0; i < groups.length; i++) {
-      for (let k = i + 1; k < groups.length; k++) {
-        if (joined(groups[i], groups[k], points[2 * v], points[2 * v + 1], restJoints, radius)) cls[find(i)] = find(k);
-      }
-    }
-    const copyOf = new Map<number, number>();
-    groups.forEach((g, i) => {
-      const root = find(i);
-      let idx = copyOf.get(root);
+  const triangles0 = new Uint32Array(tris0.length);
+  for (let t = 0; t < nTri; t++) {
+    for (let k = 0; k < 3; k++) {
+      const v = tris0[3 * t + k];
+      const key = v * 16 + triGroup[t];
+      let idx = remap.get(key);
       if (idx === undefined) {
         idx = rest.length / 2;
         rest.push(points[2 * v], points[2 * v + 1]);
-        copyOf.set(root, idx);
+        remap.set(key, idx);
       }
-      remap.set(v * 16 + g, idx);
-    });
+      triangles0[3 * t + k] = idx;
+    }
   }
-  const triangles = new Uint32Array(tris0.length);
-  for (let t = 0; t < nTri; t++) for (let k = 0; k < 3; k++) triangles[3 * t + k] = remap.get(tris0[3 * t + k] * 16 + triGroup[t])!;
+  const flags0 = edgeFlags(tris0, triangles0, nPts, rest.length / 2);
+  const ownWeights = skinningWeights(Float32Array.from(rest), triangles0, triBone0, restJoints, present, spacing);
 
-  const boundaryEdge = edgeFlags(tris0, triangles, nPts, rest.length / 2);
+  const dist = insideDistance(m);
+  const copies = new CopyBuilder(rest, triangles0, triBone0, flags0);
+
+  // Hidden parts: each layer also gets copies of the triangles over what it hides in the picture
+  // (textured by the renderer from a fill of the layer's own pixels), drawn under its own triangles.
+  const halfWidth = (j: number, k: number) => overlapRadius(dist, m, restJoints, j, k);
+  const maps = layerMaps(ownLayers(m.width, m.height, points, tris0, triGroup), m.width, m.height, restJoints, present, halfWidth);
+  copies.addHidden(maps, restJoints, present);
+  const built = copies.result();
+
+  const nOwnV = ownWeights.bones.length / ownWeights.perVertex;
+  const nV = rest.length / 2;
+  const bones = new Uint8Array(nV * ownWeights.perVertex); bones.set(ownWeights.bones);
+  const w = new Float32Array(nV * ownWeights.perVertex); w.set(ownWeights.w);
+  for (let v = nOwnV; v < nV; v++) { bones[v * ownWeights.perVertex] = built.vertexBone[v - nOwnV]; w[v * ownWeights.perVertex] = 1; }
   const restArr = Float32Array.from(rest);
-  const weights = skinningWeights(restArr, triangles, triBone, restJoints, present, spacing);
   return {
-    width: mask.width, height: mask.height, rest: restArr, triangles, triangleBone: triBone, weights,
-    boundaryEdge, restJoints: Float64Array.from(restJoints),
+    width: mask.width, height: mask.height, rest: restArr, uv: restArr, triangles: built.triangles, triangleBone: built.triBone,
+    weights: { bones, w, perVertex: ownWeights.perVertex }, boundaryEdge: built.flags, copyKind: built.copyKind,
+    layers: maps, restJoints: Float64Array.from(restJoints),
   };
+}
+
+/** Marks a hidden-part copy in Rig.overlapOf. */
+export const HIDDEN_COPY = -2;
+
+/** Appends copies of the layers' own triangles, each copy with its own vertices bound to one bone. */
+class CopyBuilder {
+  private readonly tris: number[];
+  private readonly bone: number[];
+  private readonly flags: number[];
+  private readonly copyKind: number[];
+  private readonly vertexBone: number[] = [];
+  private readonly nTri: number;
+
+  constructor(
+    private readonly rest: number[], private readonly triangles0: Uint32Array,
+    private readonly triBone0: Uint8Array, flags0: Uint8Array,
+  ) {
+    this.nTri = triBone0.length;
+    this.tris = Array.from(triangles0); this.bone = Array.from(triBone0); this.flags = Array.from(flags0);
+    this.copyKind = new Array<number>(this.nTri).fill(-1);
+  }
+
+  private centroid(t: number): [number, number] {
+    let cx = 0; let cy = 0;
+    for (let k = 0; k < 3; k++) { cx += this.rest[2 * this.triangles0[3 * t + k]]; cy += this.rest[2 * this.triangles0[3 * t + k] + 1]; }
+    return [cx / 3, cy / 3];
+  }
+
+  /** Copies triangles `picked` bound to `boneOf(t)`; flagOf(t, k) gives each edge's flag. */
+  private copy(picked: number[], boneOf: (t: number) => number, tag: number, flagOf: (t: number, k: number) => number): void {
+    const copyOf = new Map<number, number>();
+    for (const t of picked) {
+      const b = boneOf(t);
+      for (let k = 0; k < 3; k++) {
+        const v = this.triangles0[3 * t + k];
+        const key = v * 16 + b;
+        let c = copyOf.get(key);
+        if (c === undefined) {
+          c = this.rest.length / 2;
+          this.rest.push(this.rest[2 * v], this.rest[2 * v + 1]);
+          this.vertexBone.push(b);
+          copyOf.set(key, c);
+        }
+        this.tris.push(c);
+        this.flags.push(flagOf(t, k));
+      }
+      this.bone.push(b);
+      this.copyKind.push(tag);
+    }
+  }
+
+  /** Per layer, copies of the triangles touching what it hides, bound to the layer's bone there. */
+  addHidden(maps: LayerMaps, joints: JointPositions, present: readonly boolean[]): void {
+    const { width: w, height: h, hidden } = maps;
+    const at = (x: number, y: number) => {
+      const xi = Math.round(x); const yi = Math.round(y);
+      return xi >= 0 && yi >= 0 && xi < w && yi < h ? hidden[yi * w + xi] : -1;
+    };
+    const trunkBones = [J.neck, J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip].filter((b) => present[b] && present[PARENT[b]]);
+    for (let g = 0; g < PART_GROUPS.length; g++) {
+      const layer = PART_GROUPS[g];
+      const picked: number[] = [];
+      for (let t = 0; t < this.nTri; t++) {
+        const [cx, cy] = this.centroid(t);
+        let hit = at(cx, cy) === g;
+        for (let k = 0; k < 3 && !hit; k++) {
+          const v = this.triangles0[3 * t + k];
+          hit = at(this.rest[2 * v], this.rest[2 * v + 1]) === g;
+        }
+        if (hit) picked.push(t);
+      }
+      if (picked.length === 0) continue;
+      let boneOf: (t: number) => number;
+      if (layer === 'trunk') {
+        if (trunkBones.length === 0) continue;
+        boneOf = (t) => {
+          const [cx, cy] = this.centroid(t);
+          let best = trunkBones[0]; let bestD = Infinity;
+          for (const b of trunkBones) { const d = distToBone(cx, cy, joints, b); if (d < bestD) { bestD = d; best = b; } }
+          return best;
+        };
+      } else {
+        const first = layer === 'head' ? J.head : PARENT.findIndex((p, i) => i > 0 && p === GROUP_ATTACH_JOINT[layer] && boneGroup(i) === layer);
+        if (first < 0) continue;
+        boneOf = () => first;
+      }
+      // The texture's alpha (the hidden pixels) shapes these copies; their edges draw fully.
+      this.copy(picked, boneOf, HIDDEN_COPY, () => 2);
+    }
+  }
+
+  result(): { triangles: Uint32Array; triBone: Uint8Array; flags: Uint8Array; copyKind: Int8Array; vertexBone: number[] } {
+    return {
+      triangles: Uint32Array.from(this.tris), triBone: Uint8Array.from(this.bone), flags: Uint8Array.from(this.flags),
+      copyKind: Int8Array.from(this.copyKind), vertexBone: this.vertexBone,
+    };
+  }
 }
 
 /** Edge flags: 0 shared after splitting, 2 shared only before splitting (a contact), 1 silhouette. */

@@ -5,7 +5,7 @@
  * own bone; deformRig turns the vertex about the shared joint by the other slots' shares.
  */
 import { distToBone } from './labels.js';
-import { JOINTS, PARENT, boneGroup, limbOf, type JointPositions } from './skeleton.js';
+import { JOINTS, PARENT, boneGroup, type JointPositions } from './skeleton.js';
 
 export interface SkinWeights {
   /** perVertex bone indices per vertex (joint index of the bone; unused slots have weight 0). */
@@ -41,12 +41,10 @@ export function skinningWeights(
   const nV = rest.length / 2;
   // Primary bone of a vertex: the most frequent label among its triangles.
   const votes = new Uint16Array(nV * JOINTS.length);
-  const groupsAt: Set<string>[] = Array.from({ length: nV }, () => new Set<string>());
   for (let t = 0; t < triBone.length; t++) {
     for (let k = 0; k < 3; k++) {
       const v = triangles[3 * t + k];
       votes[v * JOINTS.length + triBone[t]]++;
-      groupsAt[v].add(limbOf(boneGroup(triBone[t])));
     }
   }
   const boneLen = (b: number) => Math.hypot(joints[2 * b] - joints[2 * PARENT[b]], joints[2 * b + 1] - joints[2 * PARENT[b] + 1]);
@@ -63,8 +61,8 @@ export function skinningWeights(
     const cand: { bone: number; raw: number }[] = [{ bone: primary, raw: 1 }];
     for (const { bone, joint } of adjacentBones(primary)) {
       if (!present[bone] || !present[PARENT[bone]]) continue;
-      // Across groups only where the vertex joins them (split copies belong to one group).
-      if (limbOf(boneGroup(bone)) !== limbOf(boneGroup(primary)) && !groupsAt[v].has(limbOf(boneGroup(bone)))) continue;
+      // Within its own group only: vertices are never shared between groups.
+      if (boneGroup(bone) !== boneGroup(primary)) continue;
       const width = Math.min(40, Math.max(2 * spacing / 3, 0.3 * Math.min(boneLen(bone), boneLen(primary))));
       if (Math.hypot(x - joints[2 * joint], y - joints[2 * joint + 1]) > 2.5 * width) continue;
       const raw = 1 - smoothstep(0, width, distToBone(x, y, joints, bone) - dPrimary);

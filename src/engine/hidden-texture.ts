@@ -1,0 +1,58 @@
+/**
+ * The texture of what each layer hides in the picture (see rig/hidden.ts): per layer, its hidden
+ * pixels are filled from that layer's own pixels only (the torso's cloth under an arm, the face
+ * under a hand, a thigh's own colour inside the hips), never from the part in front or the
+ * background. Drawn under the layer's own triangles, it shows only where the front part has moved away.
+ */
+import type { Rig } from './rig/index.js';
+import type { BinaryMask } from './segment/index.js';
+import { inpaint, makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
+import type { RasterImage } from './types.js';
+
+/** Null when nothing is hidden. */
+export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedTexture | null {
+  const { width: w, height: h, own, hidden } = rig.layers;
+  if (image.width !== w || image.height !== h) return null;
+  const c = image.channels;
+  const colour = new Uint8Array(w * h * 3);
+  const alpha = new Float32Array(w * h);
+  const layers = new Set<number>();
+  for (let i = 0; i < hidden.length; i++) if (hidden[i] >= 0) layers.add(hidden[i]);
+  if (layers.size === 0) return null;
+  for (const layer of layers) {
+    // The box around the layer and what it hides, with a margin.
+    let x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (own[i] !== layer && hidden[i] !== layer) continue;
+        if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      }
+    }
+    const pad = 4;
+    x0 = Math.max(0, x0 - pad); y0 = Math.max(0, y0 - pad); x1 = Math.min(w - 1, x1 + pad); y1 = Math.min(h - 1, y1 + pad);
+    const bw = x1 - x0 + 1; const bh = y1 - y0 + 1;
+    const sub: RasterImage = { width: bw, height: bh, channels: 3, data: new Uint8Array(bw * bh * 3) };
+    const hole: BinaryMask = { width: bw, height: bh, data: new Uint8Array(bw * bh) };
+    let known = 0;
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const i = (y0 + y) * w + x0 + x; const s = y * bw + x;
+        for (let k = 0; k < 3; k++) sub.data[3 * s + k] = image.data[c * i + k];
+        if (own[i] === layer) known++; else hole.data[s] = 1;
+      }
+    }
+    if (known === 0) continue;
+    const filled = inpaint(sub, hole);
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const i = (y0 + y) * w + x0 + x;
+        if (hidden[i] !== layer) continue;
+        const s = y * bw + x;
+        for (let k = 0; k < 3; k++) colour[3 * i + k] = filled.data[3 * s + k];
+        alpha[i] = 1;
+      }
+    }
+  }
+  return makeCharacterTexture({ width: w, height: h, channels: 3, data: colour }, { width: w, height: h, data: alpha });
+}
