@@ -52,6 +52,7 @@ export function drawMeshWireframe(canvas: RgbCanvas, rig: Rig, posed: Float32Arr
   const px = (v: number) => t.scale * posed[2 * v] + t.dx;
   const py = (v: number) => t.scale * posed[2 * v + 1] + t.dy;
   for (let tri = 0; tri < rig.triangleBone.length; tri++) {
+    if (rig.copyKind[tri] !== -1) continue; // hidden-part copies lie under their own layer's triangles
     const col = GROUP_COLOURS[groupIndex(boneGroup(rig.triangleBone[tri]))];
     for (let k = 0; k < 3; k++) {
       const a = rig.triangles[3 * tri + k]; const b = rig.triangles[3 * tri + (k + 1) % 3];

@@ -50,56 +50,42 @@ const ARM = new Set(PART_GROUPS.map((g, i) => (ARM_GROUPS.has(g) ? i : -1)).filt
 /** Limb layers: arms and legs. */
 const LIMB = new Set(PART_GROUPS.map((g, i) => (g !== 'trunk' && g !== 'head' ? i : -1)).filter((i) => i >= 0));
 
+/** Convex hull (counter-clockwise in y-down coordinates) of points given as [x, y] pairs. */
+function convexHull(pts: [number, number][]): [number, number][] {
+  const p = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (p.length < 3) return p;
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = []; const upper: [number, number][] = [];
+  for (const q of p) { while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop(); lower.push(q); }
+  for (let i = p.length - 1; i >= 0; i--) { const q = p[i]; while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop(); upper.push(q); }
+  return lower.slice(0, -1).concat(upper.slice(0, -1));
+}
+
 /**
- * Limb pixels over the trunk (an arm held against it, a thigh's top inside the hips). Per row
- * from the shoulders to the trunk's lowest row, the torso spans from the spine by its half-width
- * on each side; where a limb lies along a side, that side's edge is hidden and is taken from the
- * other side (a torso is about symmetric) or from the nearest row where that side is seen.
+ * Limb pixels over the trunk (an arm held against it or across it, a hand on the hip, a thigh's
+ * top inside the hips): those inside the convex hull of the trunk's own pixels, which bridges an
+ * edge an arm covers with a straight line, as the torso's outline would run.
  */
-function trunkUnderLimbs(own: Int8Array, w: number, h: number, rest: JointPositions, hidden: Int8Array): void {
+function trunkUnderLimbs(own: Int8Array, w: number, h: number, hidden: Int8Array): void {
   const trunk = groupIndex('trunk');
-  const y0 = Math.max(0, Math.floor(Math.min(rest[2 * J.l_shoulder + 1], rest[2 * J.r_shoulder + 1], rest[2 * J.neck + 1])));
-  // Down to the trunk's lowest pixel: below the hip joints the pelvis is still trunk.
-  let y1 = Math.min(h - 1, Math.ceil(Math.max(rest[2 * J.l_hip + 1], rest[2 * J.r_hip + 1], rest[2 * J.root + 1])));
-  for (let i = own.length - 1; i >= 0; i--) if (own[i] === trunk) { y1 = Math.max(y1, Math.floor(i / w)); break; }
-  if (y1 <= y0) return;
-  const spineX = (y: number) => {
-    const ny = rest[2 * J.neck + 1]; const ry = rest[2 * J.root + 1];
-    const t = ry !== ny ? Math.max(0, Math.min(1, (y - ny) / (ry - ny))) : 0;
-    return rest[2 * J.neck] + t * (rest[2 * J.root] - rest[2 * J.neck]);
-  };
-  const rows = y1 - y0 + 1;
-  // Per row: measured half-width left/right of the spine, and whether an arm covers that side's edge.
-  const half = [new Float64Array(rows), new Float64Array(rows)];
-  const covered = [new Uint8Array(rows), new Uint8Array(rows)];
-  for (let r = 0; r < rows; r++) {
-    const y = y0 + r;
-    const sx = spineX(y);
+  const ends: [number, number][] = [];
+  for (let y = 0; y < h; y++) {
     let lo = -1; let hi = -1;
     for (let x = 0; x < w; x++) if (own[y * w + x] === trunk) { if (lo < 0) lo = x; hi = x; }
-    if (lo < 0) continue;
-    half[0][r] = sx - lo; half[1][r] = hi - sx;
-    const armNear = (x: number) => {
-      for (let d = 1; d <= 2; d++) { const xx = x + d * (x === lo ? -1 : 1); if (xx >= 0 && xx < w && LIMB.has(own[y * w + xx])) return true; }
-      return false;
-    };
-    covered[0][r] = armNear(lo) ? 1 : 0; covered[1][r] = armNear(hi) ? 1 : 0;
+    if (lo >= 0) ends.push([lo, y], [hi, y]);
   }
-  for (let r = 0; r < rows; r++) {
-    const y = y0 + r;
-    const sx = spineX(y);
-    const reach = [0, 1].map((s) => {
-      const hw = half[s][r];
-      if (!covered[s][r]) return hw;
-      if (!covered[1 - s][r]) return Math.max(hw, half[1 - s][r]);
-      // Both sides covered: the nearest row where this side is seen.
-      for (let d = 1; d < rows; d++) {
-        for (const rr of [r - d, r + d]) if (rr >= 0 && rr < rows && !covered[s][rr] && half[s][rr] > 0) return Math.max(hw, half[s][rr]);
-      }
-      return hw;
-    });
-    const xa = Math.max(0, Math.floor(sx - reach[0])); const xb = Math.min(w - 1, Math.ceil(sx + reach[1]));
-    for (let x = xa; x <= xb; x++) {
+  const hull = convexHull(ends);
+  if (hull.length < 3) return;
+  const ys = hull.map((q) => q[1]);
+  for (let y = Math.min(...ys); y <= Math.max(...ys); y++) {
+    let xa = Infinity; let xb = -Infinity;
+    for (let k = 0; k < hull.length; k++) {
+      const [x0, y0] = hull[k]; const [x1, y1] = hull[(k + 1) % hull.length];
+      if ((y < Math.min(y0, y1)) || (y > Math.max(y0, y1))) continue;
+      const xs = y0 === y1 ? [x0, x1] : [x0 + ((y - y0) * (x1 - x0)) / (y1 - y0)];
+      for (const x of xs) { xa = Math.min(xa, x); xb = Math.max(xb, x); }
+    }
+    for (let x = Math.max(0, Math.ceil(xa)); x <= Math.min(w - 1, Math.floor(xb)); x++) {
       const i = y * w + x;
       if (LIMB.has(own[i]) && hidden[i] < 0) hidden[i] = trunk;
     }
@@ -137,6 +123,7 @@ function limbTops(own: Int8Array, w: number, h: number, rest: JointPositions, pr
     if (len < 1) continue;
     const ux = (rest[2 * k] - ax) / len; const uy = (rest[2 * k + 1] - ay) / len;
     const hw = halfWidth(j, k);
+    if (hw < 1) continue;
     const x0 = Math.max(0, Math.floor(Math.min(ax - hw, ax + ux * len / 2) - hw)); const x1 = Math.min(w - 1, Math.ceil(Math.max(ax + hw, ax + ux * len / 2) + hw));
     const y0 = Math.max(0, Math.floor(Math.min(ay - hw, ay + uy * len / 2) - hw)); const y1 = Math.min(h - 1, Math.ceil(Math.max(ay + hw, ay + uy * len / 2) + hw));
     for (let y = y0; y <= y1; y++) {
@@ -154,14 +141,48 @@ function limbTops(own: Int8Array, w: number, h: number, rest: JointPositions, pr
   }
 }
 
+/**
+ * A limb's half-width near its top: along the first half of its bone, the distance from the axis to
+ * the end of the limb's own pixels on the farther side (median over samples): the outer edge is the
+ * limb's own, where the inner one may be a border with the other leg or the torso.
+ */
+export function limbHalfWidth(own: Int8Array, w: number, h: number, rest: JointPositions, j: number, k: number): number {
+  const layer = groupIndex(boneGroup(k));
+  const ax = rest[2 * j]; const ay = rest[2 * j + 1];
+  const len = Math.hypot(rest[2 * k] - ax, rest[2 * k + 1] - ay);
+  if (len < 1) return 0;
+  const ux = (rest[2 * k] - ax) / len; const uy = (rest[2 * k + 1] - ay) / len;
+  const widths: number[] = [];
+  for (let s = 1; s <= 8; s++) {
+    const t = (0.15 + (0.4 * s) / 8) * len;
+    const cx = ax + t * ux; const cy = ay + t * uy;
+    const side = (dir: number) => {
+      let d = 0;
+      for (; d < len; d++) {
+        const x = Math.round(cx - dir * uy * d); const y = Math.round(cy + dir * ux * d);
+        if (x < 0 || y < 0 || x >= w || y >= h || own[y * w + x] !== layer) break;
+      }
+      return d;
+    };
+    const xi = Math.round(cx); const yi = Math.round(cy);
+    if (xi < 0 || yi < 0 || xi >= w || yi >= h || own[yi * w + xi] !== layer) continue;
+    widths.push(Math.max(side(1), side(-1)));
+  }
+  if (widths.length === 0) return 0;
+  widths.sort((a, b) => a - b);
+  return widths[Math.floor(widths.length / 2)];
+}
+
 export function layerMaps(
   own: Int8Array, w: number, h: number, rest: JointPositions, present: readonly boolean[],
-  halfWidth: (joint: number, child: number) => number,
+  halfWidth: (joint: number, child: number) => number = (j, k) => limbHalfWidth(own, w, h, rest, j, k),
 ): LayerMaps {
   const hidden = new Int8Array(w * h).fill(-1);
-  if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, rest, hidden);
-  headUnderHands(own, w, h, hidden);
+  // A pixel hides one layer at most: the limbs' round tops first (small, at the joints), then what
+  // covers the face and the torso.
   limbTops(own, w, h, rest, present, halfWidth, hidden);
+  headUnderHands(own, w, h, hidden);
+  if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, hidden);
   return { width: w, height: h, own, hidden };
 }
 

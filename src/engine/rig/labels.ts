@@ -83,16 +83,33 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
     for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) grid[row + Math.floor(x / f)] = 1;
   }
   const sources: number[] = []; const labels: number[] = [];
-  const seedLine = (from: number, to: number, label: number) => {
+  const seedPoints = (x0: number, y0: number, x1: number, y1: number, label: number) => {
     for (let k = 0; k < SEEDS_PER_BONE; k++) {
       const t = (k + 0.5) / SEEDS_PER_BONE;
-      const x = Math.floor((rest[2 * from] + t * (rest[2 * to] - rest[2 * from])) / f);
-      const y = Math.floor((rest[2 * from + 1] + t * (rest[2 * to + 1] - rest[2 * from + 1])) / f);
+      const x = Math.floor((x0 + t * (x1 - x0)) / f);
+      const y = Math.floor((y0 + t * (y1 - y0)) / f);
       if (x < 0 || y < 0 || x >= w || y >= h || !grid[y * w + x]) continue;
       sources.push(y * w + x); labels.push(label);
     }
   };
-  for (const b of bones) seedLine(PARENT[b], b, b);
+  const seedLine = (from: number, to: number, label: number) =>
+    seedPoints(rest[2 * from], rest[2 * from + 1], rest[2 * to], rest[2 * to + 1], label);
+  // Upper arms and thighs are seeded from a quarter of the way down: the shoulder (and the hair
+  // lying on it) and the pelvis are left to the trunk and the head, so a raised arm or knee does
+  // not tear them away; the limb's own top inside them is its hidden part (hidden.ts).
+  const UPPER = new Set([J.l_elbow, J.r_elbow, J.l_knee, J.r_knee]);
+  for (const b of bones) {
+    if (UPPER.has(b)) {
+      const p = PARENT[b];
+      const sx = rest[2 * p] + 0.25 * (rest[2 * b] - rest[2 * p]); const sy = rest[2 * p + 1] + 0.25 * (rest[2 * b + 1] - rest[2 * p + 1]);
+      seedPoints(sx, sy, rest[2 * b], rest[2 * b + 1], b);
+    } else seedLine(PARENT[b], b, b);
+  }
+  // The head reaches above the nose about as far as the nose is above the neck (hair, hat).
+  if (present[J.head] && present[J.neck]) {
+    const hx = rest[2 * J.head]; const hy = rest[2 * J.head + 1];
+    seedPoints(hx, hy, hx + 0.8 * (hx - rest[2 * J.neck]), hy + 0.8 * (hy - rest[2 * J.neck + 1]), J.head);
+  }
   // The torso's sides (shoulder to hip) are trunk too: a wide torso is not claimed by the upper arms.
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
     if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);

@@ -88,6 +88,8 @@ function inside(m: BinaryMask, x: number, y: number): boolean {
   return xi >= 0 && yi >= 0 && xi < m.width && yi < m.height && m.data[yi * m.width + xi] === 1;
 }
 
+const edgeId = (a: number, b: number) => Math.min(a, b) * 1_000_003 + Math.max(a, b);
+
 /** Mesh points (outline loops + interior grid) and the Delaunay triangles kept inside the mask. */
 export function triangulate(
   m: BinaryMask, target: number, borders?: (spacing: number) => number[],
@@ -95,7 +97,15 @@ export function triangulate(
   const { spacing } = spacingFor(m, target);
   const pts: number[] = [];
   const tol = Math.max(0.75, spacing / 10);
-  for (const loop of boundaryLoops(m, Math.max(4, (spacing * spacing) / 4))) pts.push(...simplifyLoop(loop, m.width, tol, OUTLINE_SPACING * spacing));
+  // Consecutive outline points: their chords may cut a corner of a ragged outline (hair) and
+  // still belong to the mesh.
+  const outlineEdges = new Set<number>();
+  for (const loop of boundaryLoops(m, Math.max(4, (spacing * spacing) / 4))) {
+    const first = pts.length / 2;
+    pts.push(...simplifyLoop(loop, m.width, tol, OUTLINE_SPACING * spacing));
+    const n = pts.length / 2 - first;
+    for (let k = 0; k < n && n > 2; k++) outlineEdges.add(edgeId(first + k, first + (k + 1) % n));
+  }
   const dist = insideDistance(m);
   // Inner borders (between part groups) are meshed like the outline: dense points, grid kept clear.
   const candidates = borders?.(spacing) ?? [];
@@ -144,30 +154,14 @@ export function triangulate(
     const a = t[i]; const b = t[i + 1]; const c = t[i + 2];
     const ax = points[2 * a]; const ay = points[2 * a + 1]; const bx = points[2 * b]; const by = points[2 * b + 1];
     const cx = points[2 * c]; const cy = points[2 * c + 1];
-    // Centroid inside (AnimatedDrawings' test); edge midpoints too, so no triangle bridges a gap.
+    // Centroid inside (AnimatedDrawings' test); midpoints of edges across the shape too, so no
+    // triangle bridges a gap.
     if (!inside(m, (ax + bx + cx) / 3, (ay + by + cy) / 3)) continue;
-    if (!inside(near, (ax + bx) / 2, (ay + by) / 2) || !inside(near, (bx + cx) / 2, (by + cy) / 2) || !inside(near, (cx + ax) / 2, (cy + ay) / 2)) continue;
+    const bridges = (p: number, q: number, x: number, y: number) => !outlineEdges.has(edgeId(p, q)) && !inside(near, x, y);
+    if (bridges(a, b, (ax + bx) / 2, (ay + by) / 2) || bridges(b, c, (bx + cx) / 2, (by + cy) / 2) || bridges(c, a, (cx + ax) / 2, (cy + ay) / 2)) continue;
     kept.push(a, b, c);
   }
   return { points, triangles: Uint32Array.from(kept), spacing };
-}
-
-/**
- * How far the overlap at a joint reaches: the limb's half-width there (the widest inside distance
- * along the first third of the child's bone), so a copy turned about the joint stays within the
- * round joint a capsule-shaped limb would have; at most most of the bone.
- */
-function overlapRadius(dist: Float32Array, m: BinaryMask, rest: JointPositions, j: number, child: number): number {
-  const ax = rest[2 * j]; const ay = rest[2 * j + 1];
-  const bx = rest[2 * child]; const by = rest[2 * child + 1];
-  const len = Math.hypot(bx - ax, by - ay);
-  let half = 0;
-  for (let k = 0; k <= 12; k++) {
-    const t = (k / 12) * 0.35;
-    const x = Math.round(ax + t * (bx - ax)); const y = Math.round(ay + t * (by - ay));
-    if (x >= 0 && y >= 0 && x < m.width && y < m.height) half = Math.max(half, dist[y * m.width + x]);
-  }
-  return Math.max(2, Math.min(half, 0.7 * len));
 }
 
 export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildRigOptions = {}): Rig {
@@ -203,13 +197,11 @@ export function buildRig(mask: BinaryMask, restJoints: JointPositions, o: BuildR
   const flags0 = edgeFlags(tris0, triangles0, nPts, rest.length / 2);
   const ownWeights = skinningWeights(Float32Array.from(rest), triangles0, triBone0, restJoints, present, spacing);
 
-  const dist = insideDistance(m);
   const copies = new CopyBuilder(rest, triangles0, triBone0, flags0);
 
   // Hidden parts: each layer also gets copies of the triangles over what it hides in the picture
   // (textured by the renderer from a fill of the layer's own pixels), drawn under its own triangles.
-  const halfWidth = (j: number, k: number) => overlapRadius(dist, m, restJoints, j, k);
-  const maps = layerMaps(ownLayers(m.width, m.height, points, tris0, triGroup), m.width, m.height, restJoints, present, halfWidth);
+  const maps = layerMaps(ownLayers(m.width, m.height, points, tris0, triGroup), m.width, m.height, restJoints, present);
   copies.addHidden(maps, restJoints, present);
   const built = copies.result();
 
