@@ -6,7 +6,8 @@
  */
 import type { Rig } from './rig/index.js';
 import type { BinaryMask } from './segment/index.js';
-import { inpaint, makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
+import { makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
+import { membraneFill } from './render/membrane.js';
 import type { RasterImage } from './types.js';
 
 /** Null when nothing is hidden. */
@@ -43,7 +44,9 @@ export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedT
       }
     }
     if (known === 0) continue;
-    const filled = inpaint(sub, hole);
+    // A smooth continuation of the layer's own colours: the hidden parts are small and mostly stay
+    // covered, and one exemplar fill per layer would cost seconds.
+    const filled = membraneFill(sub, hole);
     for (let y = 0; y < bh; y++) {
       for (let x = 0; x < bw; x++) {
         const i = (y0 + y) * w + x0 + x;
