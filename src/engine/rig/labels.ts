@@ -94,10 +94,10 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
   };
   const seedLine = (from: number, to: number, label: number) =>
     seedPoints(rest[2 * from], rest[2 * from + 1], rest[2 * to], rest[2 * to + 1], label);
-  // Upper arms and thighs are seeded from a quarter of the way down: the shoulder (and the hair
-  // lying on it) and the pelvis are left to the trunk and the head, so a raised arm or knee does
-  // not tear them away; the limb's own top inside them is its hidden part (hidden.ts).
-  const UPPER = new Set([J.l_elbow, J.r_elbow, J.l_knee, J.r_knee]);
+  // Thighs are seeded from a quarter of the way down: the pelvis is left to the trunk, so a raised
+  // knee does not tear it away; the thigh's own top inside it is its hidden part (hidden.ts).
+  // (Upper arms are not: a sleeve the colour of the shirt would leave shards on the torso.)
+  const UPPER = new Set([J.l_knee, J.r_knee]);
   for (const b of bones) {
     if (UPPER.has(b)) {
       const p = PARENT[b];
