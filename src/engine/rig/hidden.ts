@@ -117,7 +117,7 @@ function limbTops(own: Int8Array, w: number, h: number, rest: JointPositions, pr
     const j = GROUP_ATTACH_JOINT[limb];
     const k = PARENT.findIndex((p, i) => i > 0 && p === j && boneGroup(i) === limb);
     if (k < 0 || !present[j] || !present[k]) continue;
-    const li = groupIndex(limb);
+    const li = groupIndex(limb); const pi = groupIndex(parent);
     const ax = rest[2 * j]; const ay = rest[2 * j + 1];
     const len = Math.hypot(rest[2 * k] - ax, rest[2 * k + 1] - ay);
     if (len < 1) continue;
@@ -129,7 +129,8 @@ function limbTops(own: Int8Array, w: number, h: number, rest: JointPositions, pr
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * w + x;
-        if (own[i] < 0 || own[i] === li || hidden[i] >= 0) continue;
+        // Only the parent's pixels: an arm hanging beside the hip hides no thigh.
+        if (own[i] !== pi || hidden[i] >= 0) continue;
         const t = (x - ax) * ux + (y - ay) * uy;
         if (t > len / 2) continue;
         const perp = Math.abs((x - ax) * uy - (y - ay) * ux);
