@@ -77,3 +77,24 @@ export function jitter(poses: Pose[]): number {
   }
   return n ? sum / n / scale : 0;
 }
+
+/**
+ * Mean limb-angle error of output frame t against driving frame t + offset, for each offset (over
+ * driving frames with a torso). A frame-exact output is best at offset 0; +1 means the output is
+ * one frame early (it shows at t what the video shows at t + 1).
+ */
+export function errorByOffset(out: Pose[], drv: Pose[], offsets: number[]): { offset: number; error: number; frames: number }[] {
+  return offsets.map((offset) => {
+    let sum = 0;
+    let frames = 0;
+    for (let t = 0; t < out.length; t++) {
+      const d = drv[t + offset];
+      if (!d || !torsoFound(d)) continue;
+      const e = frameError(out[t], d);
+      if (e === null) continue;
+      sum += e;
+      frames++;
+    }
+    return { offset, error: frames ? sum / frames : NaN, frames };
+  });
+}

@@ -18,10 +18,10 @@ import { readImageRgba } from '../src/media/image-reader.js';
 import { inspectVideoFile } from '../src/media/inspect.js';
 import { outputFps } from '../src/engine/output-format.js';
 import type { CharacterOrientation } from '../src/domain/orientation.js';
-import { frameError, jitter, torsoFound } from './limb-angles.js';
+import { errorByOffset, frameError, jitter, torsoFound } from './limb-angles.js';
 import { fixturesDir, motionVideos, referenceImages } from './fixtures.js';
 import { trackPoses } from './media.js';
-import { reenact, type ReenactResult } from './reenact.js';
+import { reenact, TIMING_OFFSETS, type ReenactResult } from './reenact.js';
 import { gainShare, mean, summarise, type Outcome } from './scores.js';
 
 const { values } = parseArgs({ options: {
@@ -40,7 +40,13 @@ const LIMB_PAIRS: [string, string, CharacterOrientation][] = [
 /** Fixture videos that show one whole person (MANIFEST.tsv). */
 const REENACT_VIDEOS = ['dance1_6s.mp4', 'fitness_turn1_8s.mp4', 'juggle1_6s.mp4', 'basketball1.mp4'];
 
-interface LimbRow { pair: string; err: number; frozen: number; found: number; jitter: number; failed: string | null }
+interface LimbRow { pair: string; err: number; frozen: number; found: number; jitter: number; bestOffset: number | null; failed: string | null }
+
+/** The frame offset (output t vs driving t + offset) with the least limb error: 0 when frame-exact. */
+function bestOffset(rows: { offset: number; error: number }[]): number | null {
+  const ok = rows.filter((r) => Number.isFinite(r.error));
+  return ok.length ? ok.reduce((a, b) => (b.error < a.error ? b : a)).offset : null;
+}
 
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
@@ -69,18 +75,18 @@ async function limbPair(dir: string, [img, vid, orientation]: [string, string, C
     }
     const found = outPoses.filter(torsoFound).length / Math.max(1, outPoses.length);
     const jr = jitter(outPoses.slice(0, n)) / Math.max(1e-9, jitter(drv.slice(0, n)));
-    return { pair, err: mean(errs), frozen, found, jitter: jr, failed: null };
+    return { pair, err: mean(errs), frozen, found, jitter: jr, bestOffset: bestOffset(errorByOffset(outPoses, drv, TIMING_OFFSETS)), failed: null };
   } catch (err) {
-    return { pair, err: frozen, frozen, found: 0, jitter: NaN, failed: (err as Error).message };
+    return { pair, err: frozen, frozen, found: 0, jitter: NaN, bestOffset: null, failed: (err as Error).message };
   }
 }
 
 function printLimbs(rows: LimbRow[]): void {
-  console.log('\n### limb angles\n\npair | limb-angle error ° | frozen ° | ratio | pose found | jitter ratio');
-  console.log('---|---|---|---|---|---');
+  console.log('\n### limb angles\n\npair | limb-angle error ° | frozen ° | ratio | pose found | jitter ratio | best offset');
+  console.log('---|---|---|---|---|---|---');
   for (const r of rows) {
     const err = r.failed ? `FAILED (counts as ${f1(r.err)})` : f1(r.err);
-    console.log(`${r.pair} | ${err} | ${f1(r.frozen)} | ${(100 * r.err / r.frozen).toFixed(0)}% | ${(100 * r.found).toFixed(1)}% | ${r.jitter.toFixed(2)}`);
+    console.log(`${r.pair} | ${err} | ${f1(r.frozen)} | ${(100 * r.err / r.frozen).toFixed(0)}% | ${(100 * r.found).toFixed(1)}% | ${r.jitter.toFixed(2)} | ${r.bestOffset ?? '–'}`);
   }
   // A character the detector cannot read even standing still (a line drawing) has no baseline:
   // it is listed, but the summary is over the characters the detector can measure.
@@ -97,8 +103,8 @@ function printLimbs(rows: LimbRow[]): void {
 
 function printReenact(rows: ReenactResult[]): void {
   console.log('\n### self-reenactment (first frame animated by its own video, `video` orientation)\n');
-  console.log('video | frames (in box) | SSIM box | frozen | gain | SSIM frame | frozen | gain | PSNR box dB | frozen | PSNR frame dB | frozen');
-  console.log('---|---|---|---|---|---|---|---|---|---|---|---');
+  console.log('video | frames (in box) | SSIM box | frozen | gain | SSIM frame | frozen | gain | PSNR box dB | frozen | PSNR frame dB | frozen | limb error ° | best offset');
+  console.log('---|---|---|---|---|---|---|---|---|---|---|---|---|---');
   const outcomes: Outcome[] = [];
   for (const r of rows) {
     const o = r.output;
@@ -108,7 +114,8 @@ function printReenact(rows: ReenactResult[]): void {
     const cell = (v: number | undefined, frozen: number, fmt: (x: number) => string) => (o ? fmt(v!) : `FAILED (${fmt(frozen)})`);
     console.log(`${r.video} | ${r.frames} (${r.boxFrames}) | ${cell(o?.ssimBox, r.frozen.ssimBox, f3)} | ${f3(r.frozen.ssimBox)} | ${gain.toFixed(3)} | ` +
       `${cell(o?.ssimFrame, r.frozen.ssimFrame, f3)} | ${f3(r.frozen.ssimFrame)} | ${gainFrame.toFixed(3)} | ` +
-      `${cell(o?.psnrBox, r.frozen.psnrBox, f1)} | ${f1(r.frozen.psnrBox)} | ${cell(o?.psnrFrame, r.frozen.psnrFrame, f1)} | ${f1(r.frozen.psnrFrame)}`);
+      `${cell(o?.psnrBox, r.frozen.psnrBox, f1)} | ${f1(r.frozen.psnrBox)} | ${cell(o?.psnrFrame, r.frozen.psnrFrame, f1)} | ${f1(r.frozen.psnrFrame)} | ` +
+      `${f1(r.timing?.find((x) => x.offset === 0)?.error ?? NaN)} | ${r.timing ? bestOffset(r.timing) : '–'}`);
     if (r.frameCounts) console.log(`  ${r.video}: output has ${r.frameCounts.output} frames, the driving video ${r.frameCounts.driving} on the same grid`);
   }
   const s = summarise(outcomes);
@@ -116,6 +123,7 @@ function printReenact(rows: ReenactResult[]): void {
   console.log(`self-reenactment: mean gain ${f3(s.mean)} over ${s.n} videos (min ${f3(Math.min(...outcomes.map((o) => ('failed' in o ? o.countsAs : o.value))))}), ` +
     `mean SSIM box ${f3(mean(ok.map((r) => r.output!.ssimBox)))} vs frozen ${f3(mean(ok.map((r) => r.frozen.ssimBox)))}, ` +
     `${s.failures.length} failed${s.failures.length ? `: ${s.failures.join('; ')}` : ''}`);
+  console.log('best offset: the frame offset at which the output best matches the driving video by limb angles (0 = frame-exact; +1 = one frame early)');
   console.log(`target: mean gain ≥ 0.2 (${s.mean >= 0.2 ? 'met' : 'NOT met'}); gain = (SSIM − SSIM frozen) / (1 − SSIM frozen) over the person's box`);
 }
 

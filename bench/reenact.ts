@@ -13,6 +13,7 @@ import { inspectVideoFile } from '../src/media/inspect.js';
 import { readVideoFrames } from '../src/media/video-reader.js';
 import { outputFps, outputSize } from '../src/engine/output-format.js';
 import type { Pose } from '../src/engine/types.js';
+import { errorByOffset } from './limb-angles.js';
 import { inStep, trackPoses } from './media.js';
 import { personBox } from './scores.js';
 import { lumaOf, meanOverBox, mse, prepareLuma, psnrFromMse, ssimMap, type LumaImage, type PreparedLuma } from './ssim.js';
@@ -28,9 +29,13 @@ export interface ReenactResult {
   frameCounts: { output: number; driving: number } | null;
   output: Similarity | null;
   frozen: Similarity;
+  /** Limb-angle error of the output against the driving video at frame offsets −2…+2 (a timing check). */
+  timing: { offset: number; error: number; frames: number }[] | null;
   error: string | null;
   outputPath: string | null;
 }
+
+export const TIMING_OFFSETS = [-2, -1, 0, 1, 2];
 
 class Accumulator {
   private ssimBox = 0; private ssimFrame = 0; private mseBox = 0; private mseFrame = 0;
@@ -93,9 +98,10 @@ export async function reenact(videoPath: string, pool: PoseWorkerPool, tmp: stri
     error = (err as Error).message;
   }
   const m = await compare(videoPath, error ? null : outputPath, fps, size, poses);
+  const timing = error ? null : errorByOffset((await trackPoses(outputPath, fps, pool, size.width, size.height)).poses, poses.poses, TIMING_OFFSETS);
   return {
     video: path.basename(videoPath), frames: m.frames, boxFrames: m.boxFrames,
     frameCounts: !error && frameCount !== poses.poses.length ? { output: frameCount, driving: poses.poses.length } : null,
-    output: m.output, frozen: m.frozen, error, outputPath: error ? null : outputPath,
+    output: m.output, frozen: m.frozen, timing, error, outputPath: error ? null : outputPath,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameError, jitter, meanError, swapSides } from '../../bench/limb-angles.js';
+import { errorByOffset, frameError, jitter, meanError, swapSides } from '../../bench/limb-angles.js';
 import type { Pose } from '../../src/engine/types.js';
 
 function pose(points: [number, number][]): Pose {
@@ -30,5 +30,23 @@ describe('bench limb-angle measures', () => {
     expect(jitter(still)).toBeCloseTo(0);
     const noisy = Array.from({ length: 10 }, (_, t) => pose(base.map(([x, y]) => [x + (t % 2) * 2, y])));
     expect(jitter(noisy)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('bench timing check', () => {
+  it('finds the offset at which an output sequence matches the driving one', () => {
+    // A forearm swinging through a different angle every frame.
+    const drv = Array.from({ length: 20 }, (_, t) => {
+      const p = base.map((q) => [...q] as [number, number]);
+      p[9] = [35 + 15 * Math.sin(t / 2), 35 + 15 * Math.cos(t / 2)];
+      return pose(p);
+    });
+    const early = drv.slice(1); // the output shows at t what the video shows at t + 1
+    const rows = errorByOffset(early, drv, [-1, 0, 1, 2]);
+    expect(rows.map((r) => r.offset)).toEqual([-1, 0, 1, 2]);
+    expect(rows[2].error).toBeCloseTo(0, 9);
+    expect(rows[2].frames).toBe(19);
+    expect(rows[1].error).toBeGreaterThan(1);
+    expect(errorByOffset(drv, drv, [0])[0].error).toBeCloseTo(0, 9);
   });
 });
