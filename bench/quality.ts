@@ -86,7 +86,7 @@ function printLimbs(rows: LimbRow[]): void {
   console.log('---|---|---|---|---|---|---');
   for (const r of rows) {
     const err = r.failed ? `FAILED (counts as ${f1(r.err)})` : f1(r.err);
-    console.log(`${r.pair} | ${err} | ${f1(r.frozen)} | ${(100 * r.err / r.frozen).toFixed(0)}% | ${(100 * r.found).toFixed(1)}% | ${r.jitter.toFixed(2)} | ${r.bestOffset ?? '–'}`);
+    console.log(`${r.pair} | ${err} | ${f1(r.frozen)} | ${Number.isFinite(r.frozen) ? `${(100 * r.err / r.frozen).toFixed(0)}%` : '–'} | ${(100 * r.found).toFixed(1)}% | ${r.jitter.toFixed(2)} | ${r.bestOffset ?? '–'}`);
   }
   // A character the detector cannot read even standing still (a line drawing) has no baseline:
   // it is listed, but the summary is over the characters the detector can measure.
