@@ -25,6 +25,10 @@ export function backendProblems(c: Config): string[] {
     problems.push('MARIONETTE_REDIS_URL is set but the task store is SQLite, a file on this host: a Redis queue is for workers on other '
       + 'machines, which could not read the tasks. Set MARIONETTE_DATABASE_URL to a Postgres database, or unset MARIONETTE_REDIS_URL.');
   }
+  if (b.store === 'postgres' && b.queue === 'bullmq') {
+    problems.push('MARIONETTE_REDIS_URL is set, but the BullMQ queue is not built yet: unset it, and the Postgres lease queue '
+      + '(SELECT … FOR UPDATE SKIP LOCKED, fenced like BullMQ\'s job lock) serves any number of workers.');
+  }
   if (b.store === 'postgres') {
     // Processes sharing Postgres may run on different hosts: a secret generated on one host would not be known on the others.
     const missing = [c.webhookSecret === undefined && 'MARIONETTE_WEBHOOK_SECRET', c.urlSigningSecret === undefined && 'MARIONETTE_URL_SIGNING_SECRET']
