@@ -88,8 +88,8 @@ export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
     if (signal.aborted) forward(); else signal.addEventListener('abort', forward, { once: true });
     const scratch = attemptDir(d.config.dataDir, task.id, lease.attempt, lease.token);
     const stage: { current: WatchedStage } = { current: 'start' };
+    let outcome: TaskOutcome;
     try {
-      let outcome: TaskOutcome;
       try {
         outcome = await runAttempt(d, now, task, lease, scratch, own.signal, log, stage);
       } catch (err) {
@@ -109,21 +109,22 @@ export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
           outcome = { status: 'FAILED', reason: engineFailedReason(stage.current), completeMs: now() };
         }
       }
-      if (own.signal.reason instanceof TaskEndedError) return 'complete';
-      own.signal.throwIfAborted();
-      if (await d.tasks.finishTask(task.id, outcome, lease.token)) {
-        log.info({ status: outcome.status, reason: outcome.status === 'FAILED' ? outcome.reason : undefined }, 'task ended');
-      } else {
-        log.warn('task not ended by this attempt: another attempt holds it, or it had already ended');
-      }
-      return 'complete';
     } finally {
       clearInterval(watch);
       signal.removeEventListener('abort', forward);
+      // Scratch goes before the task ends, so nothing of this attempt is left once its end is visible.
       await rm(scratch, { recursive: true, force: true }).catch(() => {});
       // The task's folder goes too once no other attempt is using it (rmdir refuses a non-empty one).
       await rmdir(workDir(d.config.dataDir, task.id)).catch(() => {});
     }
+    if (own.signal.reason instanceof TaskEndedError) return 'complete';
+    own.signal.throwIfAborted();
+    if (await d.tasks.finishTask(task.id, outcome, lease.token)) {
+      log.info({ status: outcome.status, reason: outcome.status === 'FAILED' ? outcome.reason : undefined }, 'task ended');
+    } else {
+      log.warn('task not ended by this attempt: another attempt holds it, or it had already ended');
+    }
+    return 'complete';
   };
 }
 
