@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const video = (await readFile(mp4)).toString('base64');
 
     const { config } = await resolveSecrets(loadConfig({
-      MARIONETTE_DATA_DIR: path.join(dir, 'data'), MARIONETTE_LOG_LEVEL: 'silent', MARIONETTE_RATE_LIMIT_PER_MINUTE: '100000000', MARIONETTE_MAX_ACTIVE_TASKS_PER_KEY: '100000',
+      MARIONETTE_DATA_DIR: path.join(dir, 'data'), MARIONETTE_LOG_LEVEL: 'silent', MARIONETTE_RATE_LIMIT_PER_MINUTE: '1000000', MARIONETTE_MAX_ACTIVE_TASKS_PER_KEY: '100000',
     }));
     const backend = openSqliteBackend(databasePath(config.dataDir));
     const storage = new LocalDiskStorage(resultsDir(config.dataDir));

@@ -16,7 +16,10 @@ function send(msg: FromChild): Promise<void> {
 }
 
 // As the real child: the parent gone means nobody wants the result; the group (ffmpeg too) goes with it.
-process.on('disconnect', () => { try { process.kill(-process.pid, 'SIGKILL'); } catch { process.exit(1); } });
+const endGroup = () => { try { process.kill(-process.pid, 'SIGKILL'); } catch { process.exit(1); } };
+process.on('disconnect', endGroup);
+// A parent killed while this process was still loading disconnected before the listener existed.
+if (!process.connected) endGroup();
 
 process.once('message', (msg: ToChild) => {
   void (async () => {

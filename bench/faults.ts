@@ -3,7 +3,7 @@
  * TaskWorker and child-process engine, with bench/fault-engine-child.ts as the engine), while the worker, an
  * engine child, or the whole service is killed with SIGKILL at random points. Reports how many tasks ended, how
  * long the slowest took, that none was lost, and that no process of ours was left behind.
- *   npm run test:faults [-- --tasks 20 --seed 7 --deadline-s 240]
+ *   npm run test:faults [-- --tasks 20 --seed 7 --deadline-s 300]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { makeMp4, makePng } from '../test/helpers/service-media.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(here, '../dist/cli.js');
-const { values: args } = parseArgs({ options: { tasks: { type: 'string', default: '20' }, seed: { type: 'string', default: '7' }, 'deadline-s': { type: 'string', default: '240' } } });
+const { values: args } = parseArgs({ options: { tasks: { type: 'string', default: '20' }, seed: { type: 'string', default: '7' }, 'deadline-s': { type: 'string', default: '300' } } });
 const TASKS = Number(args.tasks);
 const random = rng(Number(args.seed));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,8 +26,8 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'marionette-faults-'));
 const dataDir = path.join(dir, 'data');
 const port = await freePort();
 const env = {
-  ...process.env, MARIONETTE_DATA_DIR: dataDir, MARIONETTE_PORT: String(port), MARIONETTE_LOG_LEVEL: 'warn', MARIONETTE_LEASE_S: '2',
-  MARIONETTE_MAX_ATTEMPTS: '6', MARIONETTE_WORKERS: '2', MARIONETTE_MAX_ACTIVE_TASKS_PER_KEY: '1000', MARIONETTE_RATE_LIMIT_PER_MINUTE: '100000',
+  ...process.env, MARIONETTE_DATA_DIR: dataDir, MARIONETTE_PORT: String(port), MARIONETTE_LOG_LEVEL: 'info', MARIONETTE_LEASE_S: '2',
+  MARIONETTE_MAX_ATTEMPTS: '6', MARIONETTE_WORKERS: '1', MARIONETTE_MAX_ACTIVE_TASKS_PER_KEY: '1000', MARIONETTE_RATE_LIMIT_PER_MINUTE: '100000',
 };
 const base = `http://127.0.0.1:${port}`;
 
@@ -97,7 +97,7 @@ const faults = { worker: 0, engineChild: 0, service: 0 };
 const started = Date.now();
 const deadline = started + Number(args['deadline-s']) * 1000;
 let last: Map<string, Row> | null = null;
-let nextFault = Date.now() + 500 + random() * 2000;
+let nextFault = Date.now() + 1000 + random() * 2000;
 while (Date.now() < deadline) {
   const snap = await snapshot();
   if (snap) last = snap;
@@ -105,24 +105,25 @@ while (Date.now() < deadline) {
   if (done === TASKS) break;
   // Faults only while at least a few tasks remain, so the end is reached too.
   if (Date.now() >= nextFault && done < TASKS - 2) {
-    const pick = random();
-    if (pick < 0.4) {
+    // Each kind in turn (so each is met), at random moments.
+    const kind = (['engine', 'worker', 'service'] as const)[(faults.worker + faults.engineChild + faults.service) % 3];
+    if (kind === 'worker') {
       faults.worker++;
       await kill(worker);
       worker = await startWorker();
-    } else if (pick < 0.8) {
+    } else if (kind === 'engine') {
       const children = (await ourProcesses()).filter((p) => p.cmd.includes('fault-engine-child') && p.ppid === worker?.pid);
-      if (children.length > 0) {
-        faults.engineChild++;
-        process.kill(children[Math.floor(random() * children.length)].pid, 'SIGKILL');
-      }
+      if (children.length === 0) { await sleep(200); continue; } // between tasks: try again shortly
+      faults.engineChild++;
+      process.kill(children[Math.floor(random() * children.length)].pid, 'SIGKILL');
     } else {
       faults.service++;
       await Promise.all([kill(api), kill(worker)]);
       api = await startApi();
       worker = await startWorker();
     }
-    nextFault = Date.now() + 800 + random() * 2500;
+    // A few seconds apart: tasks must be able to finish between faults, or nothing ever would.
+    nextFault = Date.now() + 2000 + random() * 3000;
   }
   await sleep(300);
 }
