@@ -4,6 +4,7 @@
  * scan neighbours plus random search in shrinking windows), and Wexler-style voting, where each
  * hole pixel becomes the similarity-weighted mean of what every overlapping patch's match says.
  */
+import { mulberry32 } from '../geometry/random.js';
 
 /** The patch is (2R+1)² pixels. */
 export const R = 3;
@@ -130,17 +131,8 @@ export function refreshDistances(l: PatchLevel, f: Nnf): void {
   for (let k = 0; k < f.targets.length; k++) f.dist[k] = matchCost(l, f.targets[k], f.src[k], Infinity);
 }
 
-/** Deterministic random numbers (mulberry32): the same image gives the same plate. */
-export function randomSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers: the same image gives the same plate. */
+export const randomSource = mulberry32;
 
 /**
  * PatchMatch passes over the targets, alternating scan direction. `window` bounds the random

@@ -10,6 +10,7 @@ import {
   ARM_GROUPS, GROUP_ATTACH_JOINT, GROUP_PARENT, JOINT_INDEX as J, PARENT, PART_GROUPS, boneGroup, groupIndex,
   type JointPositions, type PartGroup,
 } from './skeleton.js';
+import { convexHull } from '../geometry/hull.js';
 
 export interface LayerMaps {
   width: number; height: number;
@@ -49,17 +50,6 @@ export function ownLayers(w: number, h: number, points: ArrayLike<number>, tris:
 const ARM = new Set(PART_GROUPS.map((g, i) => (ARM_GROUPS.has(g) ? i : -1)).filter((i) => i >= 0));
 /** Limb layers: arms and legs. */
 const LIMB = new Set(PART_GROUPS.map((g, i) => (g !== 'trunk' && g !== 'head' ? i : -1)).filter((i) => i >= 0));
-
-/** Convex hull (counter-clockwise in y-down coordinates) of points given as [x, y] pairs. */
-function convexHull(pts: [number, number][]): [number, number][] {
-  const p = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  if (p.length < 3) return p;
-  const cross = (o: [number, number], a: [number, number], b: [number, number]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-  const lower: [number, number][] = []; const upper: [number, number][] = [];
-  for (const q of p) { while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop(); lower.push(q); }
-  for (let i = p.length - 1; i >= 0; i--) { const q = p[i]; while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop(); upper.push(q); }
-  return lower.slice(0, -1).concat(upper.slice(0, -1));
-}
 
 /**
  * Limb pixels over the trunk (an arm held against it or across it, a hand on the hip, a thigh's
