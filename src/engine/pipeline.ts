@@ -6,7 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { inspectVideoFile } from '../media/inspect.js';
 import { readImageRgba } from '../media/image-reader.js';
 import { createVideoWriter } from '../media/video-writer.js';
-import { analyzeCharacter, limitPixels, type Character } from './character.js';
+import { limitPixels, type Character } from './character.js';
+import { analyzeCharacterInWorker } from './character-thread.js';
+import { processCpuSeconds } from './cpu-clock.js';
 import { extractMotion, type Motion } from './motion.js';
 import { analysisSize, coverFit, outputFps, outputSize } from './output-format.js';
 import { ProgressTracker } from './progress.js';
@@ -22,6 +24,8 @@ export interface PipelineContext {
   signal?: AbortSignal;
 }
 
+const sum = (c: { self: number; children: number }): number => c.self + c.children;
+
 function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
@@ -29,6 +33,16 @@ function checkAborted(signal?: AbortSignal): void {
 export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Promise<AnimateResult> {
   const t0 = performance.now();
   const timings: AnimateResult['timings'] = {};
+  const cpu: NonNullable<AnimateResult['cpu']> = {};
+  const cpu0 = processCpuSeconds();
+  let cpuAt = cpu0;
+  /** CPU since the last call: this process's threads, and ffmpeg children that ended meanwhile. */
+  const cpuSpan = (): { self: number; children: number } => {
+    const now = processCpuSeconds();
+    const span = { self: now.self - cpuAt.self, children: now.children - cpuAt.children };
+    cpuAt = now;
+    return span;
+  };
   const progress = new ProgressTracker(ctx.onProgress);
   let stageStart = t0;
   const endStage = (stage: EngineStage | 'encode') => {
@@ -46,10 +60,11 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   const fps = outputFps(info.fps);
   const canvas = req.orientation === 'image' ? outputSize(image.width, image.height) : outputSize(info.width, info.height);
   endStage('probe');
+  cpu.probe = sum(cpuSpan());
   checkAborted(ctx.signal);
 
-  // character and motion run side by side: the character's mesh, weights and inpainting are
-  // main-thread work that overlaps the pose workers' pass over the video.
+  // character and motion run side by side: the character's mesh, weights and inpainting in their
+  // own thread, so this one keeps feeding video frames to the pose workers meanwhile.
   const expectedFrames = Math.max(1, Math.round(info.durationS * fps));
   const poseSize = analysisSize(info.width, info.height);
   const timed = async <T>(stage: EngineStage, work: () => Promise<T>): Promise<T> => {
@@ -59,7 +74,7 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
     return out;
   };
   progress.report('character', 0);
-  const characterP = timed('character', () => analyzeCharacter(image, ctx.pool, imageAsSent));
+  const characterP = timed('character', () => analyzeCharacterInWorker(image, ctx.pool, imageAsSent, { signal: ctx.signal }));
   const motionP = timed('motion', () => extractMotion(
     { videoPath: req.videoPath, width: poseSize.width, height: poseSize.height, fps, durationS: info.durationS },
     ctx.pool, (i) => { if (i % 5 === 0) progress.report('motion', i / expectedFrames); }, ctx.signal,
@@ -68,9 +83,13 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
   const [characterR, motionR] = await Promise.allSettled([characterP, motionP]);
   if (characterR.status === 'rejected') throw characterR.reason;
   if (motionR.status === 'rejected') throw motionR.reason;
-  const character: Character = characterR.value;
+  const character: Character = characterR.value.character;
   const motion: Motion = motionR.value;
   stageStart = performance.now();
+  const analysed = cpuSpan();
+  cpu.character = characterR.value.cpuS;
+  cpu.motion = analysed.self - characterR.value.cpuS;
+  cpu.decode = analysed.children;
   checkAborted(ctx.signal);
 
   // retarget
@@ -81,6 +100,7 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
     { orientation: req.orientation, canvasWidth: canvas.width, canvasHeight: canvas.height },
   );
   endStage('retarget');
+  cpu.retarget = sum(cpuSpan());
 
   // render + encode
   const frameCount = motion.frameCount;
@@ -105,13 +125,18 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
     throw err;
   }
   endStage('render');
+  const rendered = cpuSpan();
+  cpu.render = rendered.self;
+  cpu.encode = rendered.children;
 
   if (req.debugDir) {
     await writeDebugArtefacts(req.debugDir, { req, character, motion, plan, fps, canvas });
   }
   timings.total = (performance.now() - t0) / 1000;
+  cpuSpan();
+  cpu.total = sum(cpuAt) - sum(cpu0);
   return {
     outputPath: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,
-    durationS: frameCount / fps, hasAudio: withAudio, timings,
+    durationS: frameCount / fps, hasAudio: withAudio, timings, cpu,
   };
 }

@@ -71,6 +71,11 @@ export interface AnimateResult {
   hasAudio: boolean;
   /** Wall seconds spent per stage. */
   timings: Partial<Record<EngineStage | 'encode' | 'total', number>>;
+  /**
+   * CPU seconds per stage, for benchmarks: `character` is its analysis thread alone, `motion` the
+   * rest of this process over the same span (pose workers included), `decode` and `encode` ffmpeg.
+   */
+  cpu?: Partial<Record<EngineStage | 'decode' | 'encode' | 'total', number>>;
 }
 
 /**

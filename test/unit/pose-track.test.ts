@@ -23,7 +23,7 @@ function personAt(i: number): Pose {
 interface Call { frame: number; crop: CropRect }
 
 /** A pool double: answers with the person of the frame after a delay that varies, so replies come out of order. */
-function fakePool(threads: number, o: { failAt?: number } = {}): { pool: PoseWorkerPool; calls: Call[]; maxActive: () => number } {
+function fakePool(threads: number, o: { failAt?: number; delayMs?: (i: number) => number } = {}): { pool: PoseWorkerPool; calls: Call[]; maxActive: () => number } {
   const calls: Call[] = [];
   let active = 0;
   let maxActive = 0;
@@ -34,7 +34,7 @@ function fakePool(threads: number, o: { failAt?: number } = {}): { pool: PoseWor
       calls.push({ frame: i, crop });
       active++;
       maxActive = Math.max(maxActive, active);
-      await new Promise((r) => setTimeout(r, 1 + ((i * 7) % 5)));
+      await new Promise((r) => setTimeout(r, o.delayMs ? o.delayMs(i) : 1 + ((i * 7) % 5)));
       active--;
       if (i === o.failAt) throw new Error(`detector failed on frame ${i}`);
       return personAt(i);
@@ -80,6 +80,20 @@ describe('trackVideoPoses', () => {
     expect(centre).toBeGreaterThan(200 + 2 * 24);
     expect(centre).toBeLessThanOrEqual(200 + 2 * 30);
     expect(late[0].crop.width).toBeLessThan(400);
+  });
+
+  it('gives each frame the same crop whichever frames finish first (deterministic)', async () => {
+    const cropsWith = async (delayMs: (i: number) => number) => {
+      const { pool, calls } = fakePool(2, { delayMs });
+      await trackVideoPoses(frames(30, { count: 0 }), pool, { fps: 25 });
+      return [...calls].sort((a, b) => a.frame - b.frame);
+    };
+    const steady = await cropsWith(() => 2);
+    const jumbled = await cropsWith((i) => (i % 4 === 1 ? 12 : (i * 5) % 3));
+    expect(jumbled).toEqual(steady);
+    // The crop of frame 10 follows where the person was 4 frames earlier (2 per worker in flight).
+    const crop10 = steady.find((c) => c.frame === 10)!.crop;
+    expect(crop10.x + crop10.width / 2).toBeCloseTo(personAt(6)[KP.left_hip].x - 20, 0);
   });
 
   it('reads frames lazily: only the frames in flight are held', async () => {

@@ -1,6 +1,6 @@
 /**
  * Follows one person through a video: frames are read in order and kept only while in flight
- * (2 per worker thread); each frame's crop comes from the newest finished pose.
+ * (2 per worker thread); each frame's crop comes from the pose a fixed number of frames earlier.
  */
 import type { Pose, RasterImage } from '../types.js';
 import { cropFromPose, type CropRect } from './crop.js';
@@ -55,15 +55,19 @@ export async function trackVideoPoses(
   const landmarks: (Landmarks | null)[] = [];
   const every = o.landmarkEvery !== undefined && o.landmarkEvery > 0 ? Math.round(o.landmarkEvery) : 0;
   const inFlight = new Set<Promise<void>>();
-  let state: FollowState | null = null;
+  // What the tracker knew after frames 0..p−1, by p: frame i's crop comes from a fixed earlier
+  // frame, never from whichever happened to finish first, so the track is the same on every run.
+  const stateAfter = new Map<number, FollowState>();
+  let observed = 0;
   let width = 0;
   let height = 0;
-  let reported = 0;
   let failure: Error | null = null;
 
-  const report = () => {
-    while (reported < poses.length && poses[reported] !== undefined) {
-      const i = reported++; // outside the optional call: `f?.(x++)` skips the increment when f is unset
+  const observeInOrder = () => {
+    while (observed < poses.length && poses[observed] !== undefined) {
+      const i = observed++; // outside the optional call: `f?.(x++)` skips the increment when f is unset
+      stateAfter.set(observed, observe(stateAfter.get(i)!, i, poses[i]));
+      stateAfter.delete(i - maxInFlight);
       o.onFrame?.(i);
     }
   };
@@ -72,20 +76,24 @@ export async function trackVideoPoses(
   for await (const frame of frames) {
     if (o.signal?.aborted) throw abortError(o.signal);
     if (failure) throw failure;
-    if (!state) {
+    if (index === 0) {
       width = frame.width;
       height = frame.height;
-      state = initialFollowState(width, height, o.fps);
+      stateAfter.set(0, initialFollowState(width, height, o.fps));
     } else if (frame.width !== width || frame.height !== height) {
       throw new Error(`frame ${index} is ${frame.width}x${frame.height}, the first was ${width}x${height}`);
     }
     const i = index++;
-    const job = detectFrame(pool, frame, state, i, every > 0 && i % every === 0).then(
+    // Frame 0 alone (the search for the person), then up to maxInFlight frames at a time, frame i
+    // cropped from what frames up to i − maxInFlight showed.
+    const known = i === 0 ? 0 : Math.max(1, i - maxInFlight + 1);
+    while (observed < known && !failure) await Promise.race(inFlight);
+    if (failure) throw failure;
+    const job = detectFrame(pool, frame, stateAfter.get(known)!, i, every > 0 && i % every === 0).then(
       ({ pose, landmarks: lm }) => {
         poses[i] = pose;
         landmarks[i] = lm;
-        if (state) state = observe(state, i, pose);
-        report();
+        observeInOrder();
       },
       (err: unknown) => {
         failure ??= err instanceof Error ? err : new Error(String(err));
@@ -93,9 +101,6 @@ export async function trackVideoPoses(
     );
     inFlight.add(job);
     void job.finally(() => inFlight.delete(job));
-    // Until the person is first found, frames go one at a time so the next ones get a good crop.
-    const limit = state.newestPose ? maxInFlight : 1;
-    while (inFlight.size >= limit) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   if (failure) throw failure;
