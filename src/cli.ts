@@ -60,7 +60,7 @@ async function openRuntime(role: 'serve' | 'api' | 'worker'): Promise<Runtime> {
   const failed = checks.filter((c) => !c.ok);
   for (const c of checks) (c.ok ? log.info : log.error)({ check: c.name, detail: c.detail }, c.ok ? 'preflight ok' : 'preflight failed');
   if (failed.length > 0) throw new Error(`preflight failed: ${failed.map((c) => c.detail).join('; ')}`);
-  const backend = await openTaskBackend(config);
+  const backend = await openTaskBackend(config, (err, what) => log.warn({ err }, what));
   const storage = openStorage(config);
   await ensureSomeKey(config, backend, log);
   return { config, log, backend, storage };
@@ -154,6 +154,7 @@ async function runQueue(): Promise<number> {
   const config = loadConfig(process.env);
   const backend = await openTaskBackend(config);
   try {
+    // Task states from the store; job states from wherever the jobs are (BullMQ: Redis).
     process.stdout.write(`${JSON.stringify({ backends: chooseBackends(config), ...(await backend.counts(Date.now())) }, null, 2)}\n`);
   } finally {
     await backend.close();

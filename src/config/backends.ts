@@ -22,12 +22,11 @@ export function backendProblems(c: Config): string[] {
   const b = chooseBackends(c);
   const problems: string[] = [];
   if (b.store === 'sqlite' && b.queue === 'bullmq') {
+    // Even on one host this buys nothing: SQLite already confines every process to this host, and its lease queue
+    // claims and fences in the same file, in one transaction; Redis would add a second server to run and back up.
     problems.push('MARIONETTE_REDIS_URL is set but the task store is SQLite, a file on this host: a Redis queue is for workers on other '
-      + 'machines, which could not read the tasks. Set MARIONETTE_DATABASE_URL to a Postgres database, or unset MARIONETTE_REDIS_URL.');
-  }
-  if (b.store === 'postgres' && b.queue === 'bullmq') {
-    problems.push('MARIONETTE_REDIS_URL is set, but the BullMQ queue is not built yet: unset it, and the Postgres lease queue '
-      + '(SELECT … FOR UPDATE SKIP LOCKED, fenced like BullMQ\'s job lock) serves any number of workers.');
+      + 'machines, which could not read the tasks, and on one host the SQLite lease queue already does the same job in the same file. '
+      + 'Set MARIONETTE_DATABASE_URL to a Postgres database, or unset MARIONETTE_REDIS_URL.');
   }
   if (b.store === 'postgres') {
     // Processes sharing Postgres may run on different hosts: a secret generated on one host would not be known on the others.

@@ -51,10 +51,23 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** A BullMQ queue on this Redis when set, else the task store's lease queue. */
   readonly redisUrl: string | undefined;
+  readonly redis: RedisQueueConfig;
   /** S3-compatible object storage for inputs and results when set, else the data dir's disk. */
   readonly s3: S3Config | undefined;
   /** Apply pending Postgres migrations at start (else only `marionette migrate` does). */
   readonly autoMigrate: boolean;
+}
+
+/** The BullMQ queue's settings (used only with redisUrl). */
+export interface RedisQueueConfig {
+  /** Prefix of every key, so one Redis can serve several deployments. */
+  readonly prefix: string;
+  /** Every Redis command fails after this long. */
+  readonly commandTimeoutMs: number;
+  /** How often workers look for jobs whose lock expired: a dead worker's task is taken over within leaseS + this. */
+  readonly stalledIntervalMs: number;
+  /** A retried attempt (its engine process died) waits this long, doubling each retry. */
+  readonly retryBackoffMs: number;
 }
 
 export interface S3Config {
@@ -178,6 +191,14 @@ class Reader {
     return v;
   }
 
+  /** Letters, digits, '-', '_' and '.', as Redis key prefixes are best kept. */
+  redisPrefix(name: string, fallback: string): string {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) { this.bad(name, v, 'must be 1 to 64 letters, digits, ".", "_" or "-"'); return fallback; }
+    return v;
+  }
+
   s3(): S3Config | undefined {
     const endpoint = this.serviceUrl('S3_ENDPOINT', ['http:', 'https:']);
     const bucket = this.raw('S3_BUCKET');
@@ -223,6 +244,7 @@ function deepFreeze<T>(o: T): T {
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const r = new Reader(env);
   const port = r.int('PORT', 8080, 0, 65535);
+  const leaseS = r.int('LEASE_S', 60, 2, 3600);
   const host = r.raw('HOST') ?? '127.0.0.1';
   const config: Config = {
     port,
@@ -238,7 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     webhookSecret: r.webhookSecret('WEBHOOK_SECRET'),
     urlSigningSecret: r.secret('URL_SIGNING_SECRET'),
     maxAttempts: r.int('MAX_ATTEMPTS', 3, 1, 100),
-    leaseS: r.int('LEASE_S', 60, 2, 3600),
+    leaseS,
     fetchConnectTimeoutMs: r.int('FETCH_CONNECT_TIMEOUT_MS', 10000, 100, 600000),
     fetchTimeoutMs: r.int('FETCH_TIMEOUT_MS', 60000, 100, 3600000),
     fetchMaxRedirects: r.int('FETCH_MAX_REDIRECTS', 5, 0, 20),
@@ -254,6 +276,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 75_000, 1000, 3_600_000),
     databaseUrl: r.serviceUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.serviceUrl('REDIS_URL', ['redis:', 'rediss:']),
+    redis: {
+      prefix: r.redisPrefix('REDIS_PREFIX', 'marionette'),
+      commandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000),
+      stalledIntervalMs: r.int('REDIS_STALLED_INTERVAL_MS', Math.min(30_000, leaseS * 500), 100, 600_000),
+      retryBackoffMs: r.int('REDIS_RETRY_BACKOFF_MS', 1000, 0, 600_000),
+    },
     s3: r.s3(),
     autoMigrate: r.bool('AUTO_MIGRATE', true),
   };

@@ -1,6 +1,7 @@
 /**
  * One contract for the task backend (TaskStore, JobQueue, ApiKeyStore, WebhookOutbox, counts), run against
- * SQLite and against Postgres (a throwaway server started here: initdb on a free port).
+ * SQLite, against Postgres and against Postgres + BullMQ on Redis (throwaway servers started here on free ports).
+ * Leases run on the real clock, since BullMQ's locks expire in Redis by its clock.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,13 +11,15 @@ import type { TaskBackend } from '../../src/tasks/backend.js';
 import { migratePostgres, openPool, schemaVersion } from '../../src/tasks/postgres/db.js';
 import { openPostgresBackend } from '../../src/tasks/postgres/index.js';
 import { openSqliteBackend } from '../../src/tasks/sqlite/index.js';
-import type { NewTask } from '../../src/tasks/types.js';
-import { missingBackingServers, startPostgres, type RunningServer } from '../helpers/backing-servers.js';
+import { openBullmqBackend } from '../../src/tasks/bullmq/index.js';
+import type { JobLease, NewTask } from '../../src/tasks/types.js';
+import { missingBackingServers, startPostgres, startRedis, type RunningServer } from '../helpers/backing-servers.js';
 
 const missing = missingBackingServers();
 if (missing) console.warn(`task backend contract: Postgres runs skipped: ${missing}`);
 
 let pg: RunningServer | undefined;
+let redis: RunningServer | undefined;
 let dbCount = 0;
 /** A fresh database per subject run, on the one server. */
 async function freshPostgresUrl(): Promise<string> {
@@ -45,9 +48,23 @@ const subjects: Subject[] = [
       return { backend, close: () => backend.close() };
     },
   },
+  {
+    name: 'postgres + bullmq on redis', skip: missing !== null,
+    async open() {
+      const databaseUrl = await freshPostgresUrl();
+      redis ??= await startRedis();
+      const backend = await openBullmqBackend({ databaseUrl, redisUrl: redis.url, autoMigrate: true, prefix: `contract${dbCount}`,
+        commandTimeoutMs: 5000, stalledIntervalMs: 200, retryBackoffMs: 300 });
+      return { backend, close: () => backend.close() };
+    },
+  },
 ];
 
-afterAll(async () => { await pg?.close(); });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A lease expiry is seen within the lease plus (BullMQ) a stalled-check interval; this is generous. */
+const TAKEOVER_WITHIN_MS = 6000;
+
+afterAll(async () => { await Promise.all([pg?.close(), redis?.close()]); });
 
 const task = (id: string, over: Partial<NewTask> = {}): NewTask => ({
   id, owner: 'owner1', orientation: 'video', keepOriginalSound: true, prompt: 'p', negativePrompt: '', webhookUrl: 'https://hooks.example/x',
@@ -98,45 +115,75 @@ describe.each(subjects)('task backend contract: $name', (subject) => {
   });
 
   test('queue: one claim per job, heartbeats, lease expiry, release, retry, attempts exhausted', async () => {
+    const LEASE = 1000;
+    const claim = () => b.queue.claim(Date.now(), LEASE, 3);
+    /** Claims until a job comes (a lease expired) or `ms` pass. */
+    const claimWithin = async (ms: number) => {
+      const until = Date.now() + ms;
+      for (;;) {
+        const l = await claim();
+        if (l || Date.now() > until) return l;
+        await sleep(50);
+      }
+    };
+    /** Heartbeats as a live worker does, until stopped. */
+    const keepAlive = (l: JobLease) => { const t = setInterval(() => void b.queue.heartbeat(l, Date.now(), LEASE), 200); return () => clearInterval(t); };
     // the jobs of the tasks above are done with first
-    for (let l = await b.queue.claim(1, 1, 3); l; l = await b.queue.claim(1, 1, 3)) await b.queue.complete(l);
+    for (let l = await claim(); l; l = await claim()) await b.queue.complete(l);
     await b.tasks.createTask(task('q1', { submitMs: 10 }));
     await b.tasks.createTask(task('q2', { submitMs: 20, webhookUrl: null }));
-    const [x, y, z] = await Promise.all([b.queue.claim(5000, 1000, 3), b.queue.claim(5000, 1000, 3), b.queue.claim(5000, 1000, 3)]);
-    const got = [x, y, z].filter((l) => l !== null);
+    const got = (await Promise.all([claim(), claim(), claim()])).filter((l) => l !== null);
     expect(got.map((l) => l.taskId).sort()).toEqual(['q1', 'q2']); // never the same job twice
     const q1 = got.find((l) => l.taskId === 'q1')!;
     const q2 = got.find((l) => l.taskId === 'q2')!;
     expect(q1.attempt).toBe(1);
-    expect(await b.queue.heartbeat(q1, 5500, 1000)).toBe(true);
-    expect(await b.queue.claim(5900, 1000, 3)).toBeNull(); // both leased (q2 until 6000, q1 until 6500)
-    // q2's lease expires; another worker takes it, and the first holder's heartbeat learns it lost the lease
-    const q2again = await b.queue.claim(6100, 1000, 3);
-    expect(q2again).toMatchObject({ taskId: 'q2', attempt: 2 });
-    expect(q2again!.token).not.toBe(q2.token);
-    expect(await b.queue.heartbeat(q2, 6200, 1000)).toBe(false);
-    await b.queue.complete(q2); // a stale complete does nothing
-    expect((await b.counts(6200)).leased).toBe(2);
-    // release gives a job back without counting the attempt; retry counts it
-    await b.queue.release(q2again!);
-    expect(await b.queue.claim(6300, 1000, 3)).toMatchObject({ taskId: 'q2', attempt: 2 });
-    // q1: its workers keep dying until the attempts run out
-    expect(await b.queue.claim(7000, 1000, 3)).toMatchObject({ taskId: 'q1', attempt: 2 });
-    const third = await b.queue.claim(8100, 1000, 3);
-    expect(third).toMatchObject({ taskId: 'q1', attempt: 3 });
-    await b.queue.retry(third!);
-    expect(await b.queue.claim(8200, 1000, 3)).toMatchObject({ taskId: 'q2' }); // q1 is failed instead of handed out
-    expect(await b.tasks.getTaskStatus('q1')).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('interrupted 3 times') as string });
+    const stopQ1 = keepAlive(q1);
+    try {
+      expect(await b.queue.heartbeat(q1, Date.now(), LEASE)).toBe(true);
+      expect(await claim()).toBeNull(); // both leased
+      // q2's lease expires; another worker takes it, and the first holder's heartbeat learns it lost the lease
+      const q2again = await claimWithin(TAKEOVER_WITHIN_MS);
+      expect(q2again).toMatchObject({ taskId: 'q2', attempt: 2 });
+      expect(q2again!.token).not.toBe(q2.token);
+      expect(await b.queue.heartbeat(q2, Date.now(), LEASE)).toBe(false);
+      await b.queue.complete(q2); // a stale complete does nothing
+      expect((await b.counts(Date.now())).leased).toBe(2);
+      // release gives a job back at once without counting the attempt
+      await b.queue.release(q2again!);
+      const q2held = await claim();
+      expect(q2held).toMatchObject({ taskId: 'q2', attempt: 2 });
+      const stopQ2 = keepAlive(q2held!);
+      try {
+        stopQ1();
+        // q1: its workers keep dying until the attempts run out
+        expect(await claimWithin(TAKEOVER_WITHIN_MS)).toMatchObject({ taskId: 'q1', attempt: 2 });
+        const third = await claimWithin(TAKEOVER_WITHIN_MS);
+        expect(third).toMatchObject({ taskId: 'q1', attempt: 3 });
+        // retry counts the attempt (and may wait out a backoff): q1 is then failed instead of handed out
+        await b.queue.retry(third!);
+        const until = Date.now() + TAKEOVER_WITHIN_MS;
+        while ((await b.tasks.getTaskStatus('q1'))!.status !== 'FAILED' && Date.now() < until) {
+          expect(await claim()).toBeNull();
+          await sleep(50);
+        }
+        expect(await b.tasks.getTaskStatus('q1')).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('interrupted 3 times') as string });
+      } finally {
+        stopQ2();
+      }
+      await b.queue.complete(q2held!);
+    } finally {
+      stopQ1();
+    }
   });
 
   test('completing a job removes it', async () => {
     await b.tasks.createTask(task('c1', { submitMs: 30, webhookUrl: null }));
-    let lease = await b.queue.claim(100_000, 1000, 3);
-    while (lease && lease.taskId !== 'c1') { await b.queue.complete(lease); lease = await b.queue.claim(100_000, 1000, 3); }
+    let lease = await b.queue.claim(Date.now(), 1000, 3);
+    while (lease && lease.taskId !== 'c1') { await b.queue.complete(lease); lease = await b.queue.claim(Date.now(), 1000, 3); }
     expect(lease).not.toBeNull();
     await b.queue.complete(lease!);
-    expect(await b.queue.claim(200_000, 1000, 3)).toBeNull();
-    const c = await b.counts(200_000);
+    expect(await b.queue.claim(Date.now(), 1000, 3)).toBeNull();
+    const c = await b.counts(Date.now());
     expect(c.leased + c.waiting).toBe(0);
   });
 
@@ -145,7 +192,7 @@ describe.each(subjects)('task backend contract: $name', (subject) => {
     expect(await b.keys.findByHash('h1')).toEqual({ id: 'k1', hash: 'h1', label: 'me', createdMs: 5 });
     expect(await b.keys.findByHash('h2')).toBeNull();
     expect(await b.keys.countKeys()).toBe(1);
-    const [d1, d2] = await Promise.all([b.outbox.claimDue(1_000_000, 60_000, 10), b.outbox.claimDue(1_000_000, 60_000, 10)]);
+    const [d1, d2] = await Promise.all([b.outbox.claimDue(Date.now(), 60_000, 10), b.outbox.claimDue(Date.now(), 60_000, 10)]);
     const all = [...d1, ...d2];
     expect(all.map((d) => d.taskId).sort()).toEqual(['f1', 'q1', 't1']); // each due row handed to one dispatcher
     await b.outbox.markDelivered(all[0].id, 1_000_001);

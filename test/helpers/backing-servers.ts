@@ -99,16 +99,17 @@ export async function startPostgres(): Promise<RunningServer> {
   };
 }
 
-/** redis-server on a free port, no persistence. */
+/** redis-server on a free port, no persistence, never evicting (what BullMQ needs). */
 export async function startRedis(): Promise<RunningServer> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'marionette-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir],
     { stdio: ['ignore', 'ignore', 'ignore'] });
   const url = `redis://127.0.0.1:${port}`;
   const { Redis } = await import('ioredis');
   await waitFor(async () => {
     const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {}); // refused until the server listens: the poll's answer, not news
     try { await r.connect(); return (await r.ping()) === 'PONG'; } finally { r.disconnect(); }
   }, 'redis');
   return {

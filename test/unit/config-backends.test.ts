@@ -26,6 +26,16 @@ describe('backend selection', () => {
     expect(p[0]).toMatch(/SQLite, a file on this host/);
   });
 
+  it('selects BullMQ on Redis beside Postgres, with its settings', () => {
+    const c = cfg({ MARIONETTE_DATABASE_URL: 'postgres://db/m', MARIONETTE_REDIS_URL: 'redis://:pw@r:6380/2', MARIONETTE_LEASE_S: '20', ...SECRETS });
+    expect(chooseBackends(c)).toEqual({ store: 'postgres', queue: 'bullmq', storage: 'local' });
+    expect(backendProblems(c)).toEqual([]);
+    // a dead worker's task is back within the lease plus this
+    expect(c.redis).toEqual({ prefix: 'marionette', commandTimeoutMs: 10_000, stalledIntervalMs: 10_000, retryBackoffMs: 1000 });
+    expect(cfg({}).redis.stalledIntervalMs).toBe(30_000);
+    expect(() => cfg({ MARIONETTE_REDIS_PREFIX: 'a b', MARIONETTE_REDIS_URL: 'http://r' })).toThrow(/REDIS_URL[\s\S]*REDIS_PREFIX/);
+  });
+
   it('refuses per-host secrets when processes share Postgres', () => {
     const p = backendProblems(cfg({ MARIONETTE_DATABASE_URL: 'postgres://db/m' }));
     expect(p.join('\n')).toMatch(/MARIONETTE_WEBHOOK_SECRET and MARIONETTE_URL_SIGNING_SECRET must be set/);
