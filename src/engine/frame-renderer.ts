@@ -37,7 +37,7 @@ export function preparePlate(
 }
 
 export function renderFrame(
-  character: Character, plan: RetargetPlan, t: number, plate: Uint8Array, posed: Float32Array,
+  character: Pick<Character, 'rig' | 'texture' | 'hiddenTexture'>, plan: RetargetPlan, t: number, plate: Uint8Array, posed: Float32Array,
 ): Uint8Array {
   const { canvasWidth: width, canvasHeight: height, transform } = plan;
   const frame = plan.frames[Math.min(t, plan.frames.length - 1)];

@@ -14,7 +14,8 @@ import { analysisSize, coverFit, outputFps, outputSize } from './output-format.j
 import { ProgressTracker } from './progress.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { planRetarget, type RetargetPlan } from './retarget/retarget.js';
-import { renderFrame, preparePlate } from './frame-renderer.js';
+import { preparePlate } from './frame-renderer.js';
+import { createFrameRenderPool, type FrameRenderPool } from './frame-render-pool.js';
 import { writeDebugArtefacts } from './debug.js';
 import type { AnimateRequest, AnimateResult, EngineProgress, EngineStage } from './types.js';
 
@@ -31,6 +32,19 @@ function checkAborted(signal?: AbortSignal): void {
 }
 
 export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Promise<AnimateResult> {
+  // The render threads load their code while the other stages run.
+  const renderPool = createFrameRenderPool({ threads: ctx.pool.threads });
+  try {
+    return await runStages(req, ctx, renderPool);
+  } finally {
+    await renderPool.close();
+  }
+}
+
+/** Frames asked of the render threads ahead of the encoder, per thread (each frame is width × height × 3 bytes). */
+const FRAMES_AHEAD_PER_THREAD = 2;
+
+async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: FrameRenderPool): Promise<AnimateResult> {
   const t0 = performance.now();
   const timings: AnimateResult['timings'] = {};
   const cpu: NonNullable<AnimateResult['cpu']> = {};
@@ -111,12 +125,20 @@ export async function runPipeline(req: AnimateRequest, ctx: PipelineContext): Pr
     output: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,
     audioFrom: withAudio ? req.videoPath : undefined,
   });
+  // Frames asked for ahead but not yet written: if writing fails they still settle, unobserved.
+  const ahead: Promise<Uint8Array>[] = [];
   try {
-    const posed = new Float32Array(character.rig.rest.length);
+    await renderPool.load({ character: { rig: character.rig, texture: character.texture, hiddenTexture: character.hiddenTexture }, plan, plate });
+    const depth = FRAMES_AHEAD_PER_THREAD * renderPool.threads;
+    let asked = 0;
     for (let t = 0; t < frameCount; t++) {
       checkAborted(ctx.signal);
-      const frame = renderFrame(character, plan, t, plate, posed);
-      await writer.write(frame);
+      while (asked < frameCount && asked - t < depth) {
+        const p = renderPool.frame(asked++);
+        p.catch(() => undefined);
+        ahead.push(p);
+      }
+      await writer.write(await ahead.shift()!);
       if (t % 5 === 0) progress.report('render', t / frameCount);
     }
     await writer.finish();
