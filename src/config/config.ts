@@ -18,8 +18,12 @@ export interface Config {
   readonly apiKeys: readonly string[];
   /** Hosts exempt from the private-address refusal (URL inputs and webhooks). */
   readonly allowHosts: readonly string[];
-  /** Tasks run at once by one worker process. */
+  /** Tasks in the engine at once in one worker process (its engine slots). */
   readonly workers: number;
+  /** Jobs one worker process holds at once: their inputs are fetched and inspected concurrently, `workers` of them in the engine. */
+  readonly claimedJobs: number;
+  /** A claimed job waits this long for an engine slot, then is handed back to the queue. */
+  readonly engineWaitMs: number;
   /** Pose threads per task. */
   readonly engineThreads: number;
   readonly resultTtlS: number;
@@ -246,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   const port = r.int('PORT', 8080, 0, 65535);
   const leaseS = r.int('LEASE_S', 60, 2, 3600);
   const host = r.raw('HOST') ?? '127.0.0.1';
+  const workers = r.int('WORKERS', 1, 1, 64);
   const config: Config = {
     port,
     host,
@@ -253,7 +258,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     publicUrl: r.httpUrl('PUBLIC_URL', `http://localhost:${port}`),
     apiKeys: r.apiKeys('API_KEYS'),
     allowHosts: r.list('ALLOW_HOSTS').map((h) => h.toLowerCase()),
-    workers: r.int('WORKERS', 1, 1, 64),
+    workers,
+    claimedJobs: r.int('CLAIMED_JOBS', workers + 2, workers, 256),
+    engineWaitMs: r.int('ENGINE_WAIT_MS', 900_000, 1000, 86_400_000),
     engineThreads: r.int('ENGINE_THREADS', 2, 1, 64),
     resultTtlS: r.int('RESULT_TTL_S', 604800, 60, 10 * 365 * 86400),
     videoUrlTtlS: r.int('VIDEO_URL_TTL_S', 3600, 10, 30 * 86400),

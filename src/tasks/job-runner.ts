@@ -1,9 +1,12 @@
 /**
  * The generic job runner: claims up to `concurrency` jobs, keeps each lease alive with a heartbeat, aborts
  * a job whose lease was lost (another worker may hold it now), and on shutdown hands running jobs back.
- * What a job does is the handler's business; the runner knows only leases.
+ * A job's heavy stage (the engine) runs in one of `heavySlots` slots, so the light stages of other claimed
+ * jobs (fetching inputs from a slow server) never hold it; a shutdown hands back at once every job that has
+ * not reached its heavy stage. What a job does is the handler's business; the runner knows only leases.
  */
 import type { Logger } from '../config/logger.js';
+import { Slots } from './slots.js';
 import type { JobLease, JobQueue } from './types.js';
 
 export class LeaseLostError extends Error {
@@ -13,17 +16,28 @@ export class ShutdownError extends Error {
   constructor() { super('the worker is shutting down'); this.name = 'ShutdownError'; }
 }
 
-/** What to do with the job once its handler is done: remove it, or hand it out again now (this attempt counted). */
-export type JobEnd = 'complete' | 'retry';
+/**
+ * What to do with the job once its handler is done: remove it, hand it out again now (this attempt counted),
+ * or hand it back uncounted (it waited too long for a heavy slot).
+ */
+export type JobEnd = 'complete' | 'retry' | 'release';
+
+/** The job's way into a heavy slot: waits (at most the runner's heavyWaitMs, rejecting with SlotWaitTimeoutError) and resolves with the slot's release. */
+export type HeavyStage = () => Promise<() => void>;
 
 /** Runs one claimed job. After `signal` aborts for shutdown or a lost lease its answer is ignored. */
-export type JobHandler = (lease: JobLease, signal: AbortSignal, log: Logger) => Promise<JobEnd>;
+export type JobHandler = (lease: JobLease, signal: AbortSignal, log: Logger, enterHeavy: HeavyStage) => Promise<JobEnd>;
 
 export interface JobRunnerOptions {
   queue: JobQueue;
   handler: JobHandler;
   logger: Logger;
+  /** Jobs claimed at once. */
   concurrency: number;
+  /** Jobs in their heavy stage at once (concurrency when omitted). */
+  heavySlots?: number;
+  /** How long a job may wait for a heavy slot (the lease is renewed meanwhile). */
+  heavyWaitMs?: number;
   leaseMs: number;
   maxAttempts: number;
   now?: () => number;
@@ -34,7 +48,8 @@ export interface JobRunnerOptions {
 }
 
 export class JobRunner {
-  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController; taskId: string }>();
+  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController; taskId: string; heavy: boolean }>();
+  private readonly slots: Slots;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -44,10 +59,16 @@ export class JobRunner {
 
   constructor(private readonly o: JobRunnerOptions) {
     this.now = o.now ?? Date.now;
+    this.slots = new Slots(o.heavySlots ?? o.concurrency);
   }
 
   get activeCount(): number {
     return this.running.size;
+  }
+
+  /** Jobs in their heavy stage now. */
+  get heavyCount(): number {
+    return this.slots.inUse;
   }
 
   start(): void {
@@ -66,11 +87,16 @@ export class JobRunner {
     else this.woken = true;
   }
 
-  /** Stops claiming; lets running jobs finish within `graceMs`, then aborts them (their jobs go back to the queue). */
+  /**
+   * Stops claiming; hands back at once the jobs not yet in their heavy stage (another worker may run them now);
+   * lets the others finish within `graceMs`, then aborts them (their jobs go back to the queue).
+   */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     this.notify();
     await this.loopDone;
+    this.slots.close(new ShutdownError());
+    for (const r of this.running.values()) if (!r.heavy) r.abort.abort(new ShutdownError());
     const all = () => Promise.all([...this.running.values()].map((r) => r.promise));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -106,12 +132,19 @@ export class JobRunner {
       if (!lease) { await this.sleep(poll); continue; }
       const abort = new AbortController();
       const taken = lease;
-      const promise = this.runJob(taken, abort).finally(() => { this.running.delete(taken.jobId); this.notify(); });
-      this.running.set(taken.jobId, { promise, abort, taskId: taken.taskId });
+      const entry = { promise: Promise.resolve(), abort, taskId: taken.taskId, heavy: false };
+      const enterHeavy: HeavyStage = async () => {
+        const release = await this.slots.acquire(this.o.heavyWaitMs ?? 3600_000, abort.signal);
+        // From here on the job is let finish at shutdown (within the grace), its upload and end included.
+        entry.heavy = true;
+        return release;
+      };
+      entry.promise = this.runJob(taken, abort, enterHeavy).finally(() => { this.running.delete(taken.jobId); this.notify(); });
+      this.running.set(taken.jobId, entry);
     }
   }
 
-  private async runJob(lease: JobLease, abort: AbortController): Promise<void> {
+  private async runJob(lease: JobLease, abort: AbortController, enterHeavy: HeavyStage): Promise<void> {
     const log = this.o.logger.child({ taskId: lease.taskId, attempt: lease.attempt });
     const beat = setInterval(() => {
       void this.o.queue.heartbeat(lease, this.now(), this.o.leaseMs).then(
@@ -121,10 +154,13 @@ export class JobRunner {
     }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
     const lostOrStopping = () => abort.signal.reason instanceof LeaseLostError || abort.signal.reason instanceof ShutdownError;
     try {
-      const end = await this.o.handler(lease, abort.signal, log);
+      const end = await this.o.handler(lease, abort.signal, log, enterHeavy);
       if (!lostOrStopping()) {
-        if (end === 'retry') await this.o.queue.retry(lease);
-        else await this.o.queue.complete(lease);
+        switch (end) {
+          case 'retry': await this.o.queue.retry(lease); break;
+          case 'release': await this.o.queue.release(lease); break;
+          case 'complete': await this.o.queue.complete(lease); break;
+        }
         return;
       }
     } catch (err) {

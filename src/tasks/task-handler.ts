@@ -4,7 +4,7 @@
  * lease token, so an attempt whose lease was taken over can neither upload over nor end a task another
  * attempt now holds. Scratch space is per attempt and removed when the attempt ends.
  */
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../domain/errors.js';
 import { ENGINE_FAILED_REASON, isEnded } from '../domain/task-status.js';
@@ -13,13 +13,15 @@ import type { Logger } from '../config/logger.js';
 import { EngineCrashedError } from '../engine/errors.js';
 import type { EngineProgress, MotionEngine } from '../engine/types.js';
 import { FfmpegError } from '../media/ffmpeg.js';
-import { fetchToFile } from '../media/fetch.js';
+import type { MediaField } from '../media/decode-input.js';
+import { fetchToFile, type FetchOptions } from '../media/fetch.js';
 import { inspectImageFile, inspectVideoFile } from '../media/inspect.js';
 import { MAX_INPUT_BYTES } from '../media/limits.js';
-import { resultKeyFor, type ObjectStorage } from '../storage/object-storage.js';
+import { inputKeyFor, resultKeyFor, type ObjectStorage } from '../storage/object-storage.js';
 import { StageWatchdog, stageLabel, type WatchedStage } from './deadlines.js';
-import type { JobEnd, JobHandler } from './job-runner.js';
-import { attemptDir, imageFileName, videoFileName, workDir } from './paths.js';
+import type { HeavyStage, JobEnd, JobHandler } from './job-runner.js';
+import { attemptDir, workDir } from './paths.js';
+import { SlotWaitTimeoutError } from './slots.js';
 import { bandPercent, etaFromRate, ProgressThrottle } from './progress.js';
 import type { TaskQueries } from './queries.js';
 import type { JobLease, TaskOutcome, TaskRecord, TaskStore } from './types.js';
@@ -70,7 +72,7 @@ function engineFailedReason(stage: WatchedStage): string {
 
 export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
   const now = d.now ?? Date.now;
-  return async (lease, signal, log): Promise<JobEnd> => {
+  return async (lease, signal, log, enterHeavy): Promise<JobEnd> => {
     const task = await d.tasks.getTask(lease.taskId);
     if (!task || isEnded(task.status)) return 'complete';
     if (!(await d.tasks.markProcessing(task.id, now(), lease.token))) return 'complete';
@@ -91,11 +93,12 @@ export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
     let outcome: TaskOutcome;
     try {
       try {
-        outcome = await runAttempt(d, now, task, lease, scratch, own.signal, log, stage);
+        outcome = await runAttempt(d, now, task, lease, scratch, own.signal, log, stage, enterHeavy);
       } catch (err) {
         if (own.signal.reason instanceof TaskEndedError) { log.info('task ended while running (cancelled); engine stopped'); return 'complete'; }
         if (own.signal.aborted) throw own.signal.reason;
         if (err instanceof FenceLostError) { log.warn('another attempt holds the task now: result dropped'); return 'complete'; }
+        if (err instanceof SlotWaitTimeoutError) { log.warn(`${err.message}: the job goes back to the queue (its inputs are stored)`); return 'release'; }
         if (isRetryable(err) && lease.attempt < d.config.maxAttempts) {
           // Like a worker that died: another attempt, at once rather than after the lease.
           log.warn({ err: (err as Error).message }, 'engine process died; the task will be tried again');
@@ -128,8 +131,50 @@ export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
   };
 }
 
+/** An input in this attempt's scratch, with the clip length when this attempt measured it. */
+interface LocalInput { path: string; durationS?: number }
+
+/**
+ * One input into this attempt's scratch. A URL is fetched, inspected and written to object storage as a base64
+ * input is at submit; the task then names the object (fenced: only the attempt holding the task), so a later
+ * attempt, on any machine, reads it from storage and never fetches again.
+ */
+async function prepareInput(d: TaskHandlerDeps, task: TaskRecord, field: MediaField, lease: JobLease, scratch: string,
+  fetchOpts: FetchOptions, onFetched: () => void): Promise<LocalInput> {
+  const input = field === 'image' ? task.image : task.video;
+  // in_<id>_image.png → image.png (the id may hold '_'; the field never does)
+  const localOf = (key: string) => path.join(scratch, key.slice(key.lastIndexOf('_') + 1));
+  if (input.kind === 'object') {
+    const local = localOf(input.key);
+    await d.storage.downloadTo(input.key, local);
+    return { path: local };
+  }
+  const dest = path.join(scratch, `${field}.download`);
+  await fetchToFile(field, input.url, dest, fetchOpts);
+  onFetched();
+  let key: string;
+  let durationS: number | undefined;
+  if (field === 'image') {
+    key = inputKeyFor(task.id, field, (await inspectImageFile(dest)).format === 'png' ? 'png' : 'jpg');
+  } else {
+    const info = await inspectVideoFile(dest, task.orientation);
+    key = inputKeyFor(task.id, field, info.container === 'mov' ? 'mov' : 'mp4');
+    durationS = info.durationS;
+  }
+  await d.storage.putFile(key, dest);
+  if (!(await d.tasks.storeFetchedInput(task.id, field, { kind: 'object', key }, lease.token))) {
+    // Cancelled meanwhile: nothing will read the object. Held by a later attempt: the key is its too; leave it.
+    const now = await d.tasks.getTaskStatus(task.id);
+    if (!now || isEnded(now.status)) await d.storage.delete(key).catch(() => undefined);
+    throw new FenceLostError();
+  }
+  const local = localOf(key);
+  await d.storage.downloadTo(key, local);
+  return { path: local, durationS };
+}
+
 async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecord, lease: JobLease, scratch: string,
-  signal: AbortSignal, log: Logger, stage: { current: WatchedStage }): Promise<TaskOutcome> {
+  signal: AbortSignal, log: Logger, stage: { current: WatchedStage }, enterHeavy: HeavyStage): Promise<TaskOutcome> {
   const startMs = now();
   const throttle = new ProgressThrottle(task.progress, now, d.progressIntervalMs ?? 500);
   const report = (percent: number, etaS?: number) => {
@@ -138,45 +183,43 @@ async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecor
   };
   const c = d.config;
   await mkdir(scratch, { recursive: true });
-  const fetchOpts = {
+  const fetchOpts: FetchOptions = {
     allowHosts: c.allowHosts, maxBytes: MAX_INPUT_BYTES, connectTimeoutMs: c.fetchConnectTimeoutMs,
     totalTimeoutMs: c.fetchTimeoutMs, maxRedirects: c.fetchMaxRedirects, signal,
   };
 
-  // Inputs stored at submit time are copied into this attempt's scratch (the storage may be another machine's).
-  const fromStorage = async (key: string) => {
-    const local = path.join(scratch, key.slice(key.lastIndexOf('_') + 1)); // in_<id>_image.png → image.png
-    await d.storage.downloadTo(key, local);
-    return local;
-  };
-  let imagePath: string;
-  if (task.image.kind === 'object') imagePath = await fromStorage(task.image.key);
-  else {
-    const dest = path.join(scratch, 'image.download');
-    await fetchToFile('image', task.image.url, dest, fetchOpts);
-    report(bandPercent('fetch', 0.5));
-    const info = await inspectImageFile(dest);
-    imagePath = path.join(scratch, imageFileName(info.format));
-    await rename(dest, imagePath);
-  }
-  let videoPath: string;
-  let clipS = task.videoDurationS ?? null;
-  if (task.video.kind === 'object') videoPath = await fromStorage(task.video.key);
-  else {
-    const dest = path.join(scratch, 'video.download');
-    await fetchToFile('video', task.video.url, dest, fetchOpts);
-    report(bandPercent('fetch', 1));
-    const info = await inspectVideoFile(dest, task.orientation);
-    videoPath = path.join(scratch, videoFileName(info.container));
-    await rename(dest, videoPath);
-    clipS = info.durationS;
-    await d.queries?.setVideoDuration(task.id, clipS);
-  }
+  // Outside the engine slot: a slow input server holds only this job, never the engine.
+  let fetched = 0;
+  const onFetched = () => { fetched++; report(bandPercent('fetch', fetched / 2)); };
+  const [image, video] = await Promise.allSettled([
+    prepareInput(d, task, 'image', lease, scratch, fetchOpts, onFetched),
+    prepareInput(d, task, 'video', lease, scratch, fetchOpts, onFetched),
+  ]);
+  // An image problem is reported first, as a person reads the form.
+  if (image.status === 'rejected') throw image.reason;
+  if (video.status === 'rejected') throw video.reason;
+  const imagePath = image.value.path;
+  const videoPath = video.value.path;
+  let clipS = video.value.durationS ?? task.videoDurationS ?? null;
+  if (video.value.durationS !== undefined) await d.queries?.setVideoDuration(task.id, video.value.durationS);
   // A row from before durations were recorded: measure it (the deadlines scale with it).
   clipS ??= (await inspectVideoFile(videoPath, task.orientation)).durationS;
   report(bandPercent('inspect', 1));
   signal.throwIfAborted();
 
+  const releaseSlot = await enterHeavy();
+  try {
+    return await runEngine(d, now, task, lease, scratch, signal, log, stage, { imagePath, videoPath, clipS, startMs, report });
+  } finally {
+    releaseSlot();
+  }
+}
+
+async function runEngine(d: TaskHandlerDeps, now: () => number, task: TaskRecord, lease: JobLease, scratch: string,
+  signal: AbortSignal, log: Logger, stage: { current: WatchedStage },
+  i: { imagePath: string; videoPath: string; clipS: number; startMs: number; report: (percent: number, etaS?: number) => void }): Promise<TaskOutcome> {
+  const { imagePath, videoPath, clipS, startMs, report } = i;
+  const c = d.config;
   const engineStart = now();
   // The engine is stopped by the job's abort or by a stage outliving its deadline, whichever comes first.
   const engineAbort = new AbortController();

@@ -55,6 +55,11 @@ export interface TaskStore {
   markProcessing(id: string, nowMs: number, fence?: string): Promise<boolean>;
   /** Raises progress (never lowers it) and sets the ETA while PROCESSING (and, with `fence`, only for that attempt). */
   updateProgress(id: string, percent: number, etaS: number, fence?: string): Promise<void>;
+  /**
+   * The attempt holding the task (`fence`) wrote a fetched URL input to storage: the task names the object from
+   * now on (later attempts read it, not the URL). false when that attempt no longer holds the task.
+   */
+  storeFetchedInput(id: string, field: 'image' | 'video', input: TaskInput, fence: string): Promise<boolean>;
   /** true while `fence` is the attempt holding the task (and the task has not ended). */
   holdsTask(id: string, fence: string): Promise<boolean>;
   /**

@@ -1,6 +1,6 @@
 /**
  * The task worker: the generic job runner (claim, lease, heartbeat, shutdown) driving the task handler
- * (fetch, inspect, engine, upload). A crash leaves an expiring lease; attempts beyond MAX_ATTEMPTS fail the task.
+ * (fetch, inspect, engine, upload). It holds CLAIMED_JOBS jobs; WORKERS of them are in the engine at once. A crash leaves an expiring lease; attempts beyond MAX_ATTEMPTS fail the task.
  */
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
@@ -36,7 +36,8 @@ export interface WorkerDeps {
 export class TaskWorker extends JobRunner {
   constructor(d: WorkerDeps) {
     super({
-      queue: d.queue, logger: d.logger, concurrency: d.config.workers, leaseMs: d.config.leaseS * 1000,
+      queue: d.queue, logger: d.logger, concurrency: d.config.claimedJobs, heavySlots: d.config.workers,
+      heavyWaitMs: d.config.engineWaitMs, leaseMs: d.config.leaseS * 1000,
       maxAttempts: d.config.maxAttempts, now: d.now, pollIntervalMs: d.pollIntervalMs, onLeaseLost: d.onLeaseLost,
       handler: createTaskHandler({
         config: d.config, tasks: d.tasks, storage: d.storage, engine: d.engine, queries: d.queries, now: d.now,

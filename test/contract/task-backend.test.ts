@@ -114,6 +114,21 @@ describe.each(subjects)('task backend contract: $name', (subject) => {
     expect((await b.counts(0)).webhooksPending).toBe(2);
   });
 
+  test('a fetched input becomes an object only for the attempt holding the task', async () => {
+    await b.tasks.createTask(task('s1', { webhookUrl: null }));
+    await b.tasks.markProcessing('s1', 2000, 'token-a');
+    await b.tasks.markProcessing('s1', 2100, 'token-b');
+    const stored = { kind: 'object', key: 'in_s1_video.mp4' } as const;
+    expect(await b.tasks.storeFetchedInput('s1', 'video', stored, 'token-a')).toBe(false);
+    expect((await b.tasks.getTask('s1'))!.video).toEqual({ kind: 'url', url: 'https://e.com/v.mp4' });
+    expect(await b.tasks.storeFetchedInput('s1', 'video', stored, 'token-b')).toBe(true);
+    const t = (await b.tasks.getTask('s1'))!;
+    expect(t.video).toEqual(stored);
+    expect(t.image).toEqual({ kind: 'object', key: 'in_s1_image.png' });
+    await b.tasks.finishTask('s1', { status: 'FAILED', reason: 'X: y', completeMs: 3000 }, 'token-b');
+    expect(await b.tasks.storeFetchedInput('s1', 'image', { kind: 'object', key: 'in_s1_image.jpg' }, 'token-b')).toBe(false);
+  });
+
   test('queue: one claim per job, heartbeats, lease expiry, release, retry, attempts exhausted', async () => {
     const LEASE = 1000;
     const claim = () => b.queue.claim(Date.now(), LEASE, 3);

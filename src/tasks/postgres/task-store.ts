@@ -71,6 +71,13 @@ export class PostgresTaskStore implements TaskStore {
     [id, Math.floor(percent), Math.max(0, Math.round(etaS)), fence ?? null]);
   }
 
+  async storeFetchedInput(id: string, field: 'image' | 'video', input: TaskInput, fence: string): Promise<boolean> {
+    const column = field === 'image' ? 'image_json' : 'video_json';
+    const r = await this.pool.query(`UPDATE tasks SET ${column} = $2 WHERE id = $1 AND attempt_token = $3 AND status IN ('QUEUED','PROCESSING')`,
+      [id, JSON.stringify(input), fence]);
+    return r.rowCount === 1;
+  }
+
   async holdsTask(id: string, fence: string): Promise<boolean> {
     const r = await this.pool.query(`SELECT 1 FROM tasks WHERE id = $1 AND attempt_token = $2 AND status IN ('QUEUED','PROCESSING')`, [id, fence]);
     return r.rowCount === 1;

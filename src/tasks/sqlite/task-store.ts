@@ -33,6 +33,8 @@ export class SqliteTaskStore implements TaskStore {
   private readonly toProcessing;
   private readonly setProgress;
   private readonly selectHolds;
+  private readonly setImage;
+  private readonly setVideo;
   private readonly toSucceed;
   private readonly toFailed;
   private readonly insertOutbox;
@@ -51,6 +53,10 @@ export class SqliteTaskStore implements TaskStore {
       attempt_token = COALESCE(@fence, attempt_token) WHERE id = @id AND status IN ('QUEUED','PROCESSING')`);
     this.setProgress = db.prepare(`UPDATE tasks SET progress = MAX(progress, MIN(99, @p)), eta_s = @eta
       WHERE id = @id AND status = 'PROCESSING' AND (@fence IS NULL OR attempt_token = @fence)`);
+    const setInput = (column: string) => db.prepare(`UPDATE tasks SET ${column} = @json
+      WHERE id = @id AND attempt_token = @fence AND status IN ('QUEUED','PROCESSING')`);
+    this.setImage = setInput('image_json');
+    this.setVideo = setInput('video_json');
     this.selectHolds = db.prepare(`SELECT 1 AS ok FROM tasks WHERE id = ? AND attempt_token = ? AND status IN ('QUEUED','PROCESSING')`);
     this.toSucceed = db.prepare(`UPDATE tasks SET status = 'SUCCEED', progress = 100, eta_s = 0, reason = '', result_key = @key,
       complete_ms = @now, execute_ms = COALESCE(execute_ms, @now) WHERE id = @id AND status IN (${inList(allowedFrom('SUCCEED'))})
@@ -89,6 +95,10 @@ export class SqliteTaskStore implements TaskStore {
 
   async updateProgress(id: string, percent: number, etaS: number, fence?: string): Promise<void> {
     this.setProgress.run({ id, p: Math.floor(percent), eta: Math.max(0, Math.round(etaS)), fence: fence ?? null });
+  }
+
+  async storeFetchedInput(id: string, field: 'image' | 'video', input: TaskInput, fence: string): Promise<boolean> {
+    return (field === 'image' ? this.setImage : this.setVideo).run({ id, json: JSON.stringify(input), fence }).changes === 1;
   }
 
   async holdsTask(id: string, fence: string): Promise<boolean> {
