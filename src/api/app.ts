@@ -47,6 +47,10 @@ export interface AppDeps {
   onTaskCanceled?: (taskId: string) => void;
   logger?: Logger;
   now?: () => number;
+  /** A comment line this often keeps a quiet event stream open through proxies (15 s; tests make it shorter). */
+  eventsHeartbeatMs?: number;
+  /** The open event streams (each entry ends one); tests pass their own to watch them close. */
+  eventStreams?: Set<() => void>;
 }
 
 const FFMPEG_CHECK_CACHE_MS = 30_000;
@@ -81,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // leave its socket open for the 72 s keep-alive. So once closing, each finished response ends its socket.
   let closing = false;
   const bodyTimers = new WeakMap<object, NodeJS.Timeout>();
-  const streams = new Set<() => void>();
+  const streams = deps.eventStreams ?? new Set<() => void>();
   app.addHook('preClose', (done) => {
     closing = true;
     // Event streams would hold the server open until their tasks end.
@@ -129,7 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
 
     registerCreateRoute(v3, { config, tasks: store.tasks, queries: store.queries, storage, now, onTaskCreated: deps.onTaskCreated });
-    registerJobRoutes(v3, { tasks: store.tasks, queries: store.queries, views, now, onTaskCanceled: deps.onTaskCanceled, streams });
+    registerJobRoutes(v3, { tasks: store.tasks, queries: store.queries, views, now, onTaskCanceled: deps.onTaskCanceled, streams,
+      heartbeatMs: deps.eventsHeartbeatMs });
 
     v3.withTypeProvider<TypeBoxTypeProvider>().get('/v3/async/task-result',
       { schema: { summary: 'Get a task\'s status and result', querystring: TaskResultQuery, response: { 200: TaskResultReply, 400: ErrorReply, 403: ErrorReply, 404: ErrorReply, 429: ErrorReply, 500: ErrorReply } } },

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp, type AppDeps } from '../../src/api/app.js';
 import { createStoredKey } from '../../src/api/auth.js';
 import { loadConfig, type ReadyConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
@@ -49,6 +49,8 @@ export interface ServiceOptions {
   webhookBaseDelayMs?: number;
   /** A key stored in a previous run on the same dir. */
   apiKey?: string;
+  /** App options a test sets (the event streams' heartbeat, their set). */
+  app?: Pick<AppDeps, 'eventsHeartbeatMs' | 'eventStreams'>;
 }
 
 export async function startService(o: ServiceOptions = {}): Promise<Service> {
@@ -68,7 +70,7 @@ export async function startService(o: ServiceOptions = {}): Promise<Service> {
   const dispatcher = o.engine
     ? new WebhookDispatcher({ config, outbox: backend.outbox, tasks: backend.tasks, storage, logger, baseDelayMs: o.webhookBaseDelayMs ?? 200, pollIntervalMs: 50 })
     : null;
-  const app = await buildApp({ config, store: backend, storage, logger, onTaskCreated: () => worker?.notify(), onTaskCanceled: (id) => worker?.cancel(id) });
+  const app = await buildApp({ config, store: backend, storage, logger, onTaskCreated: () => worker?.notify(), onTaskCanceled: (id) => worker?.cancel(id), ...o.app });
   await app.listen({ port, host: '127.0.0.1' });
   worker?.start();
   dispatcher?.start();
