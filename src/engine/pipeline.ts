@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { inspectVideoFile } from '../media/inspect.js';
 import { readImageRgba } from '../media/image-reader.js';
 import { createVideoWriter } from '../media/video-writer.js';
-import { limitPixels, type Character } from './character.js';
+import { limitPixels, MAX_CHARACTER_PIXELS, type Character } from './character.js';
 import { analyzeCharacterInWorker } from './character-thread.js';
 import { processCpuSeconds } from './cpu-clock.js';
 import { extractMotion, type Motion } from './motion.js';
@@ -68,9 +68,10 @@ async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: 
   // probe
   progress.report('probe', 0);
   const info = await inspectVideoFile(req.videoPath, req.orientation);
-  const decoded = await readImageRgba(req.imagePath);
+  // Decoded at the working size (ffmpeg scales while decoding: a 7000x7000 PNG never becomes 196 MB here).
+  const decoded = await readImageRgba(req.imagePath, { maxPixels: MAX_CHARACTER_PIXELS });
   const image = limitPixels(decoded);
-  const imageAsSent = { width: decoded.width, height: decoded.height };
+  const imageAsSent = decoded.source;
   const fps = outputFps(info.fps);
   const canvas = req.orientation === 'image' ? outputSize(image.width, image.height) : outputSize(info.width, info.height);
   endStage('probe');

@@ -1,9 +1,9 @@
 /**
  * The generic job runner: claims up to `concurrency` jobs, keeps each lease alive with a heartbeat, aborts
  * a job whose lease was lost (another worker may hold it now), and on shutdown hands running jobs back.
- * A job's heavy stage (the engine) runs in one of `heavySlots` slots, so the light stages of other claimed
- * jobs (fetching inputs from a slow server) never hold it; a shutdown hands back at once every job that has
- * not reached its heavy stage. What a job does is the handler's business; the runner knows only leases.
+ * A job's heavy stage (the engine) runs in one of `heavySlots` slots; while claimed jobs sit in a light stage
+ * (fetching inputs from a slow server) the runner claims others, so a slow server never keeps the slots idle.
+ * A shutdown hands back at once every job that has not reached its heavy stage. What a job does is the handler's business; the runner knows only leases.
  */
 import type { Logger } from '../config/logger.js';
 import { Slots } from './slots.js';
@@ -22,11 +22,22 @@ export class ShutdownError extends Error {
  */
 export type JobEnd = 'complete' | 'retry' | 'release';
 
-/** The job's way into a heavy slot: waits (at most the runner's heavyWaitMs, rejecting with SlotWaitTimeoutError) and resolves with the slot's release. */
-export type HeavyStage = () => Promise<() => void>;
+/** How a job tells the runner where it stands. */
+export interface JobStages {
+  /**
+   * Waits for a heavy slot (at most the runner's heavyWaitMs, else SlotWaitTimeoutError) and resolves with the
+   * slot's release. From then on a shutdown lets the job finish within its grace.
+   */
+  enterHeavy(): Promise<() => void>;
+  /**
+   * Runs `work` (waiting on someone else: fetching an input) as a light stage: while it runs the job is not
+   * counted as heading for a heavy slot, so the runner claims another job to keep the slots busy.
+   */
+  light<T>(work: () => Promise<T>): Promise<T>;
+}
 
 /** Runs one claimed job. After `signal` aborts for shutdown or a lost lease its answer is ignored. */
-export type JobHandler = (lease: JobLease, signal: AbortSignal, log: Logger, enterHeavy: HeavyStage) => Promise<JobEnd>;
+export type JobHandler = (lease: JobLease, signal: AbortSignal, log: Logger, stages: JobStages) => Promise<JobEnd>;
 
 export interface JobRunnerOptions {
   queue: JobQueue;
@@ -47,9 +58,20 @@ export interface JobRunnerOptions {
   onLeaseLost?: (lease: JobLease) => void;
 }
 
+interface RunningJob {
+  promise: Promise<void>;
+  abort: AbortController;
+  taskId: string;
+  /** Reached its heavy stage (let finish at shutdown). */
+  heavy: boolean;
+  /** Light stages running now (fetches): above 0 the job is not heading for a slot yet. */
+  light: number;
+}
+
 export class JobRunner {
-  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController; taskId: string; heavy: boolean }>();
+  private readonly running = new Map<string, RunningJob>();
   private readonly slots: Slots;
+  private readonly slotCount: number;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -59,7 +81,8 @@ export class JobRunner {
 
   constructor(private readonly o: JobRunnerOptions) {
     this.now = o.now ?? Date.now;
-    this.slots = new Slots(o.heavySlots ?? o.concurrency);
+    this.slotCount = o.heavySlots ?? o.concurrency;
+    this.slots = new Slots(this.slotCount);
   }
 
   get activeCount(): number {
@@ -122,7 +145,10 @@ export class JobRunner {
   private async loop(): Promise<void> {
     const poll = this.o.pollIntervalMs ?? 500;
     while (!this.stopping) {
-      if (this.running.size >= this.o.concurrency) { await this.sleep(poll); continue; }
+      // Another job only while the slots would not be oversubscribed by jobs heading for them: jobs in a light
+      // stage (a slow fetch) do not count, so they never keep the engine idle; ready jobs stay queued for other workers.
+      const headingForSlots = [...this.running.values()].filter((r) => r.light === 0).length;
+      if (this.running.size >= this.o.concurrency || headingForSlots >= this.slotCount) { await this.sleep(poll); continue; }
       let lease: JobLease | null = null;
       try {
         lease = await this.o.queue.claim(this.now(), this.o.leaseMs, this.o.maxAttempts);
@@ -132,19 +158,26 @@ export class JobRunner {
       if (!lease) { await this.sleep(poll); continue; }
       const abort = new AbortController();
       const taken = lease;
-      const entry = { promise: Promise.resolve(), abort, taskId: taken.taskId, heavy: false };
-      const enterHeavy: HeavyStage = async () => {
-        const release = await this.slots.acquire(this.o.heavyWaitMs ?? 3600_000, abort.signal);
-        // From here on the job is let finish at shutdown (within the grace), its upload and end included.
-        entry.heavy = true;
-        return release;
+      const entry: RunningJob = { promise: Promise.resolve(), abort, taskId: taken.taskId, heavy: false, light: 0 };
+      const stages: JobStages = {
+        enterHeavy: async () => {
+          const release = await this.slots.acquire(this.o.heavyWaitMs ?? 3600_000, abort.signal);
+          // From here on the job is let finish at shutdown (within the grace), its upload and end included.
+          entry.heavy = true;
+          return release;
+        },
+        light: async (work) => {
+          entry.light++;
+          this.notify();
+          try { return await work(); } finally { entry.light--; }
+        },
       };
-      entry.promise = this.runJob(taken, abort, enterHeavy).finally(() => { this.running.delete(taken.jobId); this.notify(); });
+      entry.promise = this.runJob(taken, abort, stages).finally(() => { this.running.delete(taken.jobId); this.notify(); });
       this.running.set(taken.jobId, entry);
     }
   }
 
-  private async runJob(lease: JobLease, abort: AbortController, enterHeavy: HeavyStage): Promise<void> {
+  private async runJob(lease: JobLease, abort: AbortController, stages: JobStages): Promise<void> {
     const log = this.o.logger.child({ taskId: lease.taskId, attempt: lease.attempt });
     const beat = setInterval(() => {
       void this.o.queue.heartbeat(lease, this.now(), this.o.leaseMs).then(
@@ -154,7 +187,7 @@ export class JobRunner {
     }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
     const lostOrStopping = () => abort.signal.reason instanceof LeaseLostError || abort.signal.reason instanceof ShutdownError;
     try {
-      const end = await this.o.handler(lease, abort.signal, log, enterHeavy);
+      const end = await this.o.handler(lease, abort.signal, log, stages);
       if (!lostOrStopping()) {
         switch (end) {
           case 'retry': await this.o.queue.retry(lease); break;

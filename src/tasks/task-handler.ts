@@ -19,7 +19,7 @@ import { inspectImageFile, inspectVideoFile } from '../media/inspect.js';
 import { MAX_INPUT_BYTES } from '../media/limits.js';
 import { inputKeyFor, resultKeyFor, type ObjectStorage } from '../storage/object-storage.js';
 import { StageWatchdog, stageLabel, type WatchedStage } from './deadlines.js';
-import type { HeavyStage, JobEnd, JobHandler } from './job-runner.js';
+import type { JobEnd, JobHandler, JobStages } from './job-runner.js';
 import { attemptDir, workDir } from './paths.js';
 import { SlotWaitTimeoutError } from './slots.js';
 import { bandPercent, etaFromRate, ProgressThrottle } from './progress.js';
@@ -72,7 +72,7 @@ function engineFailedReason(stage: WatchedStage): string {
 
 export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
   const now = d.now ?? Date.now;
-  return async (lease, signal, log, enterHeavy): Promise<JobEnd> => {
+  return async (lease, signal, log, stages): Promise<JobEnd> => {
     const task = await d.tasks.getTask(lease.taskId);
     if (!task || isEnded(task.status)) return 'complete';
     if (!(await d.tasks.markProcessing(task.id, now(), lease.token))) return 'complete';
@@ -93,7 +93,7 @@ export function createTaskHandler(d: TaskHandlerDeps): JobHandler {
     let outcome: TaskOutcome;
     try {
       try {
-        outcome = await runAttempt(d, now, task, lease, scratch, own.signal, log, stage, enterHeavy);
+        outcome = await runAttempt(d, now, task, lease, scratch, own.signal, log, stage, stages);
       } catch (err) {
         if (own.signal.reason instanceof TaskEndedError) { log.info('task ended while running (cancelled); engine stopped'); return 'complete'; }
         if (own.signal.aborted) throw own.signal.reason;
@@ -140,7 +140,7 @@ interface LocalInput { path: string; durationS?: number }
  * attempt, on any machine, reads it from storage and never fetches again.
  */
 async function prepareInput(d: TaskHandlerDeps, task: TaskRecord, field: MediaField, lease: JobLease, scratch: string,
-  fetchOpts: FetchOptions, onFetched: () => void): Promise<LocalInput> {
+  fetchOpts: FetchOptions, stages: JobStages, onFetched: () => void): Promise<LocalInput> {
   const input = field === 'image' ? task.image : task.video;
   // in_<id>_image.png → image.png (the id may hold '_'; the field never does)
   const localOf = (key: string) => path.join(scratch, key.slice(key.lastIndexOf('_') + 1));
@@ -150,7 +150,7 @@ async function prepareInput(d: TaskHandlerDeps, task: TaskRecord, field: MediaFi
     return { path: local };
   }
   const dest = path.join(scratch, `${field}.download`);
-  await fetchToFile(field, input.url, dest, fetchOpts);
+  await stages.light(() => fetchToFile(field, input.url, dest, fetchOpts));
   onFetched();
   let key: string;
   let durationS: number | undefined;
@@ -174,7 +174,7 @@ async function prepareInput(d: TaskHandlerDeps, task: TaskRecord, field: MediaFi
 }
 
 async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecord, lease: JobLease, scratch: string,
-  signal: AbortSignal, log: Logger, stage: { current: WatchedStage }, enterHeavy: HeavyStage): Promise<TaskOutcome> {
+  signal: AbortSignal, log: Logger, stage: { current: WatchedStage }, stages: JobStages): Promise<TaskOutcome> {
   const startMs = now();
   const throttle = new ProgressThrottle(task.progress, now, d.progressIntervalMs ?? 500);
   const report = (percent: number, etaS?: number) => {
@@ -192,8 +192,8 @@ async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecor
   let fetched = 0;
   const onFetched = () => { fetched++; report(bandPercent('fetch', fetched / 2)); };
   const [image, video] = await Promise.allSettled([
-    prepareInput(d, task, 'image', lease, scratch, fetchOpts, onFetched),
-    prepareInput(d, task, 'video', lease, scratch, fetchOpts, onFetched),
+    prepareInput(d, task, 'image', lease, scratch, fetchOpts, stages, onFetched),
+    prepareInput(d, task, 'video', lease, scratch, fetchOpts, stages, onFetched),
   ]);
   // An image problem is reported first, as a person reads the form.
   if (image.status === 'rejected') throw image.reason;
@@ -207,7 +207,7 @@ async function runAttempt(d: TaskHandlerDeps, now: () => number, task: TaskRecor
   report(bandPercent('inspect', 1));
   signal.throwIfAborted();
 
-  const releaseSlot = await enterHeavy();
+  const releaseSlot = await stages.enterHeavy();
   try {
     return await runEngine(d, now, task, lease, scratch, signal, log, stage, { imagePath, videoPath, clipS, startMs, report });
   } finally {

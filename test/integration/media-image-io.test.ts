@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
-import { readImageRgba, writePng } from '../../src/media/image-reader.js';
+import { fitPixels, readImageRgba, writePng } from '../../src/media/image-reader.js';
 import { inspectImageFile } from '../../src/media/inspect.js';
 import { crc32 } from '../helpers/crc32.js';
 
@@ -54,7 +54,7 @@ describe('writePng + readImageRgba', () => {
     const h = 23;
     const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 97 + (i >> 3)) & 0xff);
     await writePng(file('rgba.png'), { width: w, height: h, channels: 4, data: rgba });
-    expect(await readImageRgba(file('rgba.png'))).toEqual({ width: w, height: h, channels: 4, data: rgba });
+    expect(await readImageRgba(file('rgba.png'))).toEqual({ width: w, height: h, channels: 4, data: rgba, source: { width: w, height: h } });
 
     const gray = new Uint8Array(w * h).map((_, i) => i & 0xff);
     await writePng(file('gray.png'), { width: w, height: h, channels: 1, data: gray });
@@ -106,5 +106,46 @@ describe('writePng + readImageRgba', () => {
     const bottom = px(150, 350);
     expect(top[0]).toBeGreaterThan(200); expect(top[2]).toBeLessThan(60);
     expect(bottom[2]).toBeGreaterThan(200); expect(bottom[0]).toBeLessThan(60);
+  });
+
+  it('fits a size within a pixel budget, rounding down, aspect kept', () => {
+    expect(fitPixels(7000, 7000, 3_000_000)).toEqual({ width: 1732, height: 1732 });
+    expect(fitPixels(640, 480, 3_000_000)).toEqual({ width: 640, height: 480 });
+    expect(fitPixels(640, 480, undefined)).toEqual({ width: 640, height: 480 });
+    for (const [w, h] of [[7001, 3333], [9999, 4001], [5000, 9973]]) {
+      const f = fitPixels(w, h, 3_000_000);
+      expect(f.width * f.height).toBeLessThanOrEqual(3_000_000);
+      expect(Math.abs(f.width / f.height - w / h)).toBeLessThan(0.01);
+    }
+  });
+
+  it('decodes a 7000x7000 PNG at the working size (ffmpeg scales while decoding), naming its size as sent', async () => {
+    // 49 MP (under the 50 MP cap) of two flat halves: a small file that would decode to 196 MB of RGBA.
+    await runFfmpeg(['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0xcc6633:s=3500x7000', '-f', 'lavfi', '-i', 'color=c=0x3366cc:s=3500x7000',
+      '-filter_complex', 'hstack', '-frames:v', '1', file('huge.png')], { timeoutMs: 60_000 });
+    const img = await readImageRgba(file('huge.png'), { maxPixels: 3_000_000 });
+    expect([img.width, img.height]).toEqual([1732, 1732]);
+    expect(img.data.length).toBe(1732 * 1732 * 4);
+    expect(img.source).toEqual({ width: 7000, height: 7000 });
+    const px = (x: number, y: number): number[] => [...img.data.subarray((y * 1732 + x) * 4, (y * 1732 + x) * 4 + 3)];
+    // swscale's RGB path is off by a level or two
+    const near = (got: number[], want: number[]) => expect(got.every((v, i) => Math.abs(v - want[i]) <= 4), `${got} vs ${want}`).toBe(true);
+    near(px(100, 800), [0xcc, 0x66, 0x33]);
+    near(px(1632, 800), [0x33, 0x66, 0xcc]);
+    // Cut inside its pixel data: refused as the client's file, naming the size that was sent.
+    const whole = await readFile(file('huge.png'));
+    await writeFile(file('huge-cut.png'), whole.subarray(0, Math.floor(whole.length / 2)));
+    await expect(readImageRgba(file('huge-cut.png'), { maxPixels: 3_000_000 })).rejects.toMatchObject({
+      reason: 'INVALID_IMAGE_FORMAT', message: expect.stringContaining('7000x7000') as unknown,
+    });
+  });
+
+  it('scales an EXIF-rotated JPEG after turning it (the budget applies to its display size)', async () => {
+    const img = await readImageRgba(file('o6.jpg'), { maxPixels: 30_000 });
+    expect([img.width, img.height]).toEqual([150, 200]);
+    expect(img.source).toEqual({ width: 300, height: 400 });
+    const px = (x: number, y: number): number[] => [...img.data.subarray((y * 150 + x) * 4, (y * 150 + x) * 4 + 3)];
+    expect(px(75, 25)[0]).toBeGreaterThan(200);
+    expect(px(75, 175)[2]).toBeGreaterThan(200);
   });
 });
