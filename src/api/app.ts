@@ -2,11 +2,13 @@
  * The Fastify app (no listen here): contract routes under /v3 with API-key auth, health and readiness,
  * signed result downloads, the playground at `/`, and one error handler.
  */
+import os from 'node:os';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ReadyConfig } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { checkBinary } from '../config/preflight.js';
+import { WorkerBase64Decoder, type Base64Decoder } from '../media/base64-decoder.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { resultUrlSigner } from '../storage/result-url.js';
 import type { TaskQueries } from '../tasks/queries.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   eventsHeartbeatMs?: number;
   /** The open event streams (each entry ends one); tests pass their own to watch them close. */
   eventStreams?: Set<() => void>;
+  /** Decodes base64 inputs off the event loop (worker threads by default; the caller closes one it passes). */
+  base64Decoder?: Base64Decoder;
 }
 
 const FFMPEG_CHECK_CACHE_MS = 30_000;
@@ -86,6 +90,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let closing = false;
   const bodyTimers = new WeakMap<object, NodeJS.Timeout>();
   const streams = deps.eventStreams ?? new Set<() => void>();
+  // As many decoding threads as creates decode at once, at most one per core.
+  const decoder = deps.base64Decoder ?? new WorkerBase64Decoder(Math.min(config.maxConcurrentCreates, os.availableParallelism()));
+  if (!deps.base64Decoder) app.addHook('onClose', async () => { await decoder.close(); });
   app.addHook('preClose', (done) => {
     closing = true;
     // Event streams would hold the server open until their tasks end.
@@ -132,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       auth.authenticate(header).then(admit, (err: Error) => done(err));
     });
 
-    registerCreateRoute(v3, { config, tasks: store.tasks, queries: store.queries, storage, now, onTaskCreated: deps.onTaskCreated });
+    registerCreateRoute(v3, { config, tasks: store.tasks, queries: store.queries, storage, decoder, now, onTaskCreated: deps.onTaskCreated });
     registerJobRoutes(v3, { tasks: store.tasks, queries: store.queries, views, now, onTaskCanceled: deps.onTaskCanceled, streams,
       heartbeatMs: deps.eventsHeartbeatMs });
 

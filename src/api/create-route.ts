@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ReadyConfig } from '../config/config.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { resolveSafeAddress } from '../net/ssrf-guard.js';
+import type { Base64Decoder } from '../media/base64-decoder.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { TaskQueries } from '../tasks/queries.js';
 import type { TaskStore } from '../tasks/types.js';
@@ -27,6 +28,8 @@ export interface CreateRouteDeps {
   tasks: TaskStore;
   queries: TaskQueries;
   storage: ObjectStorage;
+  /** Base64 inputs are checked and decoded by it, off the event loop. */
+  decoder: Base64Decoder;
   now: () => number;
   onTaskCreated?: () => void;
 }
@@ -77,7 +80,7 @@ export function registerCreateRoute(v3: FastifyInstance, d: CreateRouteDeps): vo
       }
       const release = await decoding.acquire();
       try {
-        await createTask(body, owner, { dataDir: c.dataDir, tasks: d.tasks, storage: d.storage, now: d.now, id });
+        await createTask(body, owner, { dataDir: c.dataDir, tasks: d.tasks, storage: d.storage, decoder: d.decoder, now: d.now, id });
       } finally {
         release();
       }

@@ -1,13 +1,14 @@
 /**
- * Accepting a task: decode each input; inline bytes are inspected now in a local scratch dir (any problem is
- * a 400 before a task exists) and moved into object storage, so a worker on another machine can read them;
- * URLs are left for the worker. Then task + job in one transaction.
+ * Accepting a task: each inline input is decoded and inspected by the base64 decoder (worker threads, off the
+ * event loop) in a local scratch dir (any problem is a 400 before a task exists), then moved into object
+ * storage, so a worker on another machine can read it; URLs are left for the worker. Then task + job in one
+ * transaction.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseInputField, type InputSource, type MediaField } from '../media/decode-input.js';
-import { inspectImageFile, inspectVideoFile } from '../media/inspect.js';
+import type { Base64Decoder } from '../media/base64-decoder.js';
+import { classifyInputField, type EncodedInput, type MediaField } from '../media/decode-input.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
 import { inputKeyFor, type ObjectStorage } from '../storage/object-storage.js';
 import { inputDir } from '../tasks/paths.js';
@@ -31,34 +32,38 @@ export function parseWebhookUrl(value: string | undefined): string | null {
   return u.toString();
 }
 
-async function materialise(id: string, field: MediaField, source: InputSource, dir: string, orientation: CharacterOrientation,
-  storage: ObjectStorage, stored: string[]): Promise<{ input: TaskInput; durationS?: number }> {
+async function materialise(id: string, field: MediaField, source: EncodedInput, dir: string, orientation: CharacterOrientation,
+  ctx: CreateTaskContext, stored: string[]): Promise<{ input: TaskInput; durationS?: number }> {
   if (source.kind === 'url') return { input: { kind: 'url', url: source.url } };
   const upload = path.join(dir, `${field}.upload`);
-  await writeFile(upload, source.bytes);
+  const { inspected } = await ctx.decoder.decodeAndInspect(field, source, upload, orientation);
   let ext: string;
   let durationS: number | undefined;
-  if (field === 'image') {
-    const info = await inspectImageFile(upload);
-    ext = info.format === 'png' ? 'png' : 'jpg';
+  if (inspected.field === 'image') {
+    ext = inspected.info.format === 'png' ? 'png' : 'jpg';
   } else {
-    const info = await inspectVideoFile(upload, orientation);
-    ext = info.container === 'mov' ? 'mov' : 'mp4';
-    durationS = info.durationS;
+    ext = inspected.info.container === 'mov' ? 'mov' : 'mp4';
+    durationS = inspected.info.durationS;
   }
   const key = inputKeyFor(id, field, ext);
   stored.push(key);
-  await storage.putFile(key, upload);
+  await ctx.storage.putFile(key, upload);
   return { input: { kind: 'object', key }, durationS };
 }
 
-export interface CreateTaskContext { dataDir: string; tasks: TaskStore; storage: ObjectStorage; now: () => number; /** A pre-allocated id (idempotent creates). */ id?: string }
+export interface CreateTaskContext {
+  dataDir: string; tasks: TaskStore; storage: ObjectStorage; now: () => number;
+  /** Checks and decodes base64 inputs off the event loop. */
+  decoder: Base64Decoder;
+  /** A pre-allocated id (idempotent creates). */
+  id?: string;
+}
 
 export async function createTask(body: CreateTaskBody, owner: string, ctx: CreateTaskContext): Promise<string> {
   const webhookUrl = parseWebhookUrl(body.extra?.webhook?.url);
-  // Cheap checks on both fields before any file is written.
-  const imageSource = parseInputField('image', body.image);
-  const videoSource = parseInputField('video', body.video);
+  // Cheap checks on both fields (which form, URL rules) before any decoding.
+  const imageSource = classifyInputField('image', body.image);
+  const videoSource = classifyInputField('video', body.video);
   const id = ctx.id ?? newTaskId();
   const dir = inputDir(ctx.dataDir, id);
   await mkdir(dir, { recursive: true });
@@ -66,8 +71,8 @@ export async function createTask(body: CreateTaskBody, owner: string, ctx: Creat
   try {
     // Both inputs are inspected at once (ffprobe dominates); an image problem is reported first, as a person reads the form.
     const [imageResult, videoResult] = await Promise.allSettled([
-      materialise(id, 'image', imageSource, dir, body.character_orientation, ctx.storage, stored),
-      materialise(id, 'video', videoSource, dir, body.character_orientation, ctx.storage, stored),
+      materialise(id, 'image', imageSource, dir, body.character_orientation, ctx, stored),
+      materialise(id, 'video', videoSource, dir, body.character_orientation, ctx, stored),
     ]);
     if (imageResult.status === 'rejected') throw imageResult.reason;
     if (videoResult.status === 'rejected') throw videoResult.reason;

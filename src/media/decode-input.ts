@@ -1,12 +1,15 @@
 /**
- * The `image` / `video` request strings: an http(s) URL, a data URI or raw base64.
- * The decoded size is computed from the base64 length before anything is decoded.
+ * The `image` / `video` request strings: an http(s) URL, a data URI or raw base64. classifyInputField does the
+ * cheap part (which form; URL checks) on the caller's thread; decodeBase64 (whitespace, size from the length
+ * before anything is decoded, alphabet, decode) is what the API runs in a worker thread.
  */
 import { AppError } from '../domain/errors.js';
 import { fileTooLargeError, MAX_INPUT_BYTES } from './limits.js';
 
 export type MediaField = 'image' | 'video';
 export type InputSource = { kind: 'url'; url: string } | { kind: 'bytes'; bytes: Buffer };
+/** An input before any base64 is looked at: `payload` is the base64 text, `what` names its form in messages. */
+export type EncodedInput = { kind: 'url'; url: string } | { kind: 'base64'; payload: string; what: string };
 
 export const MAX_URL_LENGTH = 8192;
 
@@ -32,7 +35,7 @@ export function base64DecodedLength(b64: string): number {
   return Math.floor((chars * 3) / 4);
 }
 
-function parseUrl(field: MediaField, value: string): InputSource {
+function parseUrl(field: MediaField, value: string): { kind: 'url'; url: string } {
   if (value.length > MAX_URL_LENGTH) {
     throw new AppError('INVALID_REQUEST_BODY', `${field} URL is ${value.length} characters long; the limit is ${MAX_URL_LENGTH}`,
       { field, limit: MAX_URL_LENGTH, actual: value.length, unit: 'characters' });
@@ -44,7 +47,8 @@ function parseUrl(field: MediaField, value: string): InputSource {
   return { kind: 'url', url: url.toString() };
 }
 
-function decodeBase64(field: MediaField, payload: string, what: string): InputSource {
+/** The bytes of `payload` (standard or URL-safe base64, whitespace allowed), or the AppError that says what is wrong. */
+export function decodeBase64(field: MediaField, payload: string, what: string): Buffer {
   const b64 = /\s/.test(payload) ? payload.replace(/\s+/g, '') : payload;
   if (b64.length === 0) throw badBody(field, `${field} is empty; send ${expectedForms(field)}`);
   // Refuse before decoding: a huge string never becomes a huge Buffer.
@@ -56,10 +60,11 @@ function decodeBase64(field: MediaField, payload: string, what: string): InputSo
   }
   const bytes = Buffer.from(b64, urlSafe ? 'base64url' : 'base64');
   if (bytes.length === 0) throw badBody(field, `${field} is empty; send ${expectedForms(field)}`);
-  return { kind: 'bytes', bytes };
+  return bytes;
 }
 
-export function parseInputField(field: MediaField, value: string): InputSource {
+/** Which form the field has, without decoding (cheap: only the first characters of a base64 value are read). */
+export function classifyInputField(field: MediaField, value: string): EncodedInput {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw badBody(field, `${field} is empty; send ${expectedForms(field)}`);
   const scheme = SCHEME.exec(trimmed.slice(0, 32))?.[1]?.toLowerCase();
@@ -73,10 +78,16 @@ export function parseInputField(field: MediaField, value: string): InputSource {
       throw badBody(field, `${field} data URI has type "${mime || '(none)'}"; it must be data:${field}/...;base64,`);
     }
     if (!params.includes('base64')) throw badBody(field, `${field} data URI must be base64-encoded (data:${mime};base64,...)`);
-    return decodeBase64(field, trimmed.slice(m[0].length), 'base64 in its data URI');
+    return { kind: 'base64', payload: trimmed.slice(m[0].length), what: 'base64 in its data URI' };
   }
   if (scheme !== undefined) {
     throw badBody(field, `${field} uses the unsupported scheme "${scheme}:"; send ${expectedForms(field)}`);
   }
-  return decodeBase64(field, trimmed, 'base64');
+  return { kind: 'base64', payload: trimmed, what: 'base64' };
+}
+
+/** classifyInputField and, for base64, decodeBase64, on this thread. */
+export function parseInputField(field: MediaField, value: string): InputSource {
+  const input = classifyInputField(field, value);
+  return input.kind === 'url' ? input : { kind: 'bytes', bytes: decodeBase64(field, input.payload, input.what) };
 }

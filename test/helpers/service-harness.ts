@@ -50,7 +50,7 @@ export interface ServiceOptions {
   /** A key stored in a previous run on the same dir. */
   apiKey?: string;
   /** App options a test sets (the event streams' heartbeat, their set). */
-  app?: Pick<AppDeps, 'eventsHeartbeatMs' | 'eventStreams'>;
+  app?: Pick<AppDeps, 'eventsHeartbeatMs' | 'eventStreams' | 'base64Decoder'>;
 }
 
 export async function startService(o: ServiceOptions = {}): Promise<Service> {
