@@ -29,8 +29,6 @@ const USAGE = `usage: marionette <command>
   keys create [--label x]  create an API key (printed once)
   animate …             run the engine on local files (marionette animate --help)`;
 
-/** Running tasks get this long to finish on SIGTERM/SIGINT before they are aborted and handed back. */
-const SHUTDOWN_GRACE_MS = 20_000;
 export const FIRST_KEY_FILE = 'first-api-key.txt';
 /** The last webhook deliveries at shutdown get this long (one delivery times out after 5 s). */
 const WEBHOOK_FLUSH_MS = 6_000;
@@ -77,17 +75,17 @@ async function ensureSomeKey(config: ReadyConfig, backend: TaskBackend, log: Log
 
 async function createEngine(config: ReadyConfig, log: Logger): Promise<MotionEngine> {
   const { createCpuEngine } = await import('./engine/index.js');
-  const engine = createCpuEngine({ threads: config.engineThreads, onLog: (line) => log.error({ detail: line }, 'engine log') });
+  const engine = createCpuEngine({ threads: config.engineThreads, childPath: config.engineChild, onLog: (line) => log.error({ detail: line }, 'engine log') });
   await engine.ready();
   return engine;
 }
 
-function onShutdown(log: Logger, stop: () => Promise<void>): void {
+function onShutdown(log: Logger, graceMs: number, stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1); }
     stopping = true;
-    log.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down');
+    log.info({ signal, graceMs }, 'shutting down');
     stop().then(() => { log.info('stopped'); process.exitCode = 0; }, (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exitCode = 1; });
   };
   process.once('SIGTERM', handler);
@@ -121,9 +119,9 @@ async function runServer(role: 'serve' | 'api' | 'worker'): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     log.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'listening');
   }
-  onShutdown(log, async () => {
+  onShutdown(log, config.shutdownGraceMs, async () => {
     await app?.close();
-    await worker?.stop(SHUTDOWN_GRACE_MS);
+    await worker?.stop(config.shutdownGraceMs);
     // Tasks that ended during the grace period have their webhooks sent before exit.
     await dispatcher?.flush(WEBHOOK_FLUSH_MS);
     stopRetention?.();

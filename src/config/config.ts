@@ -60,6 +60,10 @@ export interface Config {
   readonly s3: S3Config | undefined;
   /** Apply pending Postgres migrations at start (else only `marionette migrate` does). */
   readonly autoMigrate: boolean;
+  /** On SIGTERM/SIGINT, tasks in the engine get this long to finish before they are aborted and handed back. */
+  readonly shutdownGraceMs: number;
+  /** Another program speaking the engine child protocol instead of the CPU engine's own child (tests, other engines). */
+  readonly engineChild: string | undefined;
 }
 
 /** The BullMQ queue's settings (used only with redisUrl). */
@@ -291,6 +295,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     },
     s3: r.s3(),
     autoMigrate: r.bool('AUTO_MIGRATE', true),
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 20_000, 0, 3_600_000),
+    engineChild: r.raw('ENGINE_CHILD') === undefined ? undefined : path.resolve(cwd, r.raw('ENGINE_CHILD')!),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
