@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRetarget, withVirtualRoots, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
+import { foreshortening, planRetarget, withVirtualRoots, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
 import { stableFacing } from '../../src/engine/retarget/facing.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { angleOf, boneLength } from '../../src/engine/retarget/geometry.js';
@@ -210,5 +210,28 @@ describe('planRetarget, torso tilt', () => {
     expect(tilt(full.frames[2].joints)).toBeCloseTo(40, 3);
     const bust = planRetarget({ ...character, present: JOINTS.map((n) => !/knee|ankle/.test(n)) }, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
     expect(tilt(bust.frames[2].joints)).toBeCloseTo(12, 3);
+  });
+});
+
+describe('foreshortening', () => {
+  it('draws a forearm pointing at the camera shorter, and leaves length noise alone', () => {
+    const d = track(40);
+    // The right forearm: full length (110) with ±4% noise, then for frames 20-29 seen at 40% to 60% of it.
+    d.joints.forEach((j, t) => {
+      const k = t >= 20 && t < 30 ? 0.4 + 0.02 * (t - 20) : 1 + 0.04 * Math.sin(t * 1.7);
+      j[2 * J.r_wrist] = j[2 * J.r_elbow] + (j[2 * J.r_wrist] - j[2 * J.r_elbow]) * k;
+      j[2 * J.r_wrist + 1] = j[2 * J.r_elbow + 1] + (j[2 * J.r_wrist + 1] - j[2 * J.r_elbow + 1]) * k;
+    });
+    const f = foreshortening(d);
+    for (const t of [2, 8, 14, 35]) expect(f[t][J.r_wrist]).toBe(1);
+    for (const t of [23, 25, 27]) {
+      expect(f[t][J.r_wrist]).toBeGreaterThan(0.45);
+      expect(f[t][J.r_wrist]).toBeLessThan(0.75);
+    }
+    expect(f[25][J.l_shoulder]).toBe(1); // girdle bones are never shortened
+    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    const restLen = boneLength(restChar, J.r_elbow, J.r_wrist);
+    expect(boneLength(plan.frames[25].joints, J.r_elbow, J.r_wrist) / restLen).toBeCloseTo(f[25][J.r_wrist], 6);
+    expect(boneLength(plan.frames[5].joints, J.r_elbow, J.r_wrist)).toBeCloseTo(restLen, 6);
   });
 });

@@ -96,3 +96,34 @@ describe('characterExtent', () => {
     expect(Array.from(e.mask.data)).toEqual(Array.from(person.binary.data));
   });
 });
+
+describe('characterExtent and the background behind a limb', () => {
+  it('does not take a pale cloud lying all along a raised arm for a prop', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const j = f.joints;
+    const at = (k: number) => [j[2 * k], j[2 * k + 1]];
+    const [s, e, wr] = [at(J.r_shoulder), at(J.r_elbow), at(J.r_wrist)];
+    // A cloud hugging the whole arm (shoulder to wrist), the colour of nothing else around.
+    const onCloud = (x: number, y: number) => !insideFigure(f, x, y)
+      && Math.min(segDist(x, y, s[0], s[1], e[0], e[1]), segDist(x, y, e[0], e[1], wr[0], wr[1])) <= 40;
+    const rand = rng(11);
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const n = (rand() - 0.5) * 30;
+        let rgb = [70 + n, 150 + n, 200 + n];
+        if (onCloud(x, y)) rgb = [240, 242, 246];
+        if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+      }
+    }
+    const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
+    const e2 = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    let cloud = 0; let taken = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onCloud(x, y)) { cloud++; taken += e2.mask.data[y * w + x]; }
+    expect(cloud).toBeGreaterThan(500);
+    expect(e2.props).toBe(0);
+    expect(taken / cloud).toBeLessThan(0.1);
+  });
+});

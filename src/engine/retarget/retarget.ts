@@ -61,6 +61,9 @@ const LR_PAIRS: [number, number][] = [
   [J.l_hip, J.r_hip], [J.l_knee, J.r_knee], [J.l_ankle, J.r_ankle],
 ];
 const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
+/** A limb pointing at the camera is drawn at least this share of its length (its texture squashed no further). */
+const MIN_FORESHORTENING = 0.45;
+const FULL_LENGTH_SHARE = 0.9;
 /** A bust (no legs in the picture) pivots at its cut edge: tilting it far would show the cut. */
 const BUST_TILT_LIMIT = (12 * Math.PI) / 180;
 
@@ -118,7 +121,7 @@ function drivingLegsShare(d: DrivingTrack): number {
  */
 function poseChain(
   rest: JointPositions, dj: JointPositions, dc: Float64Array, root: [number, number],
-  headOffset: number, useLegs: boolean, torsoLimit: number,
+  headOffset: number, useLegs: boolean, torsoLimit: number, lengthScale?: Float64Array,
 ): JointPositions {
   const out = new Float64Array(2 * N_JOINTS);
   const rot = new Float64Array(N_JOINTS); // rotation applied to each bone relative to rest
@@ -138,7 +141,7 @@ function poseChain(
     else if (LIMB_BONES.includes(i) && confident(dc, p, i)) r = wrapAngle(drivingAngle(i) - restAngle(i));
     else r = LEG_BONES.has(i) ? 0 : rot[p];
     rot[i] = r;
-    const len = boneLength(rest, p, i);
+    const len = boneLength(rest, p, i) * (lengthScale ? lengthScale[i] : 1);
     const a = restAngle(i) + r;
     out[2 * i] = out[2 * p] + len * Math.cos(a);
     out[2 * i + 1] = out[2 * p + 1] + len * Math.sin(a);
@@ -148,6 +151,30 @@ function poseChain(
 
 function shift(joints: JointPositions, dx: number, dy: number): void {
   for (let i = 0; i < N_JOINTS; i++) { joints[2 * i] += dx; joints[2 * i + 1] += dy; }
+}
+
+/**
+ * Per frame, per limb bone: its driving length over its usual full length (the 90th percentile of
+ * the lengths seen; within 10% of it counts as full, so the pose model's noise does not shrink the
+ * character), so an arm reaching towards the camera is drawn shorter and a hand brought to
+ * the face reaches the face, not past it. Unseen frames take their neighbours' values; smoothed
+ * over about 0.1 s. Bones not in LIMB_BONES stay at 1.
+ */
+export function foreshortening(d: DrivingTrack): Float64Array[] {
+  const n = d.joints.length;
+  const out = Array.from({ length: n }, () => new Float64Array(N_JOINTS).fill(1));
+  for (const i of LIMB_BONES) {
+    const p = PARENT[i];
+    const lens = d.joints.map((j, t) => (confident(d.confidence[t], p, i) ? boneLength(j, p, i) : null));
+    const seen = lens.filter((v): v is number => v !== null);
+    if (seen.length < 3) continue;
+    const full = percentile(seen, 0.9);
+    if (!(full > 0)) continue;
+    const ratios = interpolateNulls(lens.map((v) => (v === null ? null : clamp(v / (FULL_LENGTH_SHARE * full), MIN_FORESHORTENING, 1))));
+    const smooth = movingAverage(ratios, Math.max(1, Math.round(d.fps / 20)));
+    for (let t = 0; t < n; t++) out[t][i] = smooth[t];
+  }
+  return out;
 }
 
 /** The driving head angle relative to the torso, minus its typical value: a nod or tilt. */
@@ -204,6 +231,7 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
   const charLegs = legsPresent(ch.present);
   const useLegs = charLegs && drivingLegsShare(d) >= 0.3;
   const heads = headOffsets(d);
+  const lengths = foreshortening(d);
 
   // Bodies measured with or without legs, the same way on both sides.
   const charLen = bodyLength(ch.rest, null, useLegs) ?? boneLength(ch.rest, J.root, J.neck);
@@ -258,7 +286,9 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
     const root: [number, number] = video
       ? (hasRoot ? [dj[0] * toChar, bust ? bustRootY : dj[1] * toChar] : [NaN, NaN])
       : (hasRoot && charLegs ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
-    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs, charLegs ? Math.PI : BUST_TILT_LIMIT);
+    // Seen from behind, the labels were swapped: so are the lengths' (they were measured by label).
+    const lengthScale = swap ? swapPerJoint(lengths[t]) : lengths[t];
+    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs, charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale);
     posed.push(p);
 
     // A character cut off by the image's edge (no legs) stays rooted: moving it would show the cut.

@@ -97,12 +97,18 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
   // Thighs are seeded from a quarter of the way down: the pelvis is left to the trunk, so a raised
   // knee does not tear it away; the thigh's own top inside it is its hidden part (hidden.ts).
   // (Upper arms are not: a sleeve the colour of the shirt would leave shards on the torso.)
+  // Under a skirt or a dress the legs are joined down to the hem: the garment is the trunk's
+  // (it would tear in two between thighs moving apart), and the thighs begin below it.
   const UPPER = new Set([J.l_knee, J.r_knee]);
+  const rgb = image && image.width === m.width && image.height === m.height ? cellColours(image, m, f, w, h) : undefined;
+  const thighStart = Math.max(0.25, rgb ? joinedLegsFraction(grid, rgb, w, h, f, rest, present) : 0);
   for (const b of bones) {
     if (UPPER.has(b)) {
       const p = PARENT[b];
-      const sx = rest[2 * p] + 0.25 * (rest[2 * b] - rest[2 * p]); const sy = rest[2 * p + 1] + 0.25 * (rest[2 * b + 1] - rest[2 * p + 1]);
+      const at = (t: number) => [rest[2 * p] + t * (rest[2 * b] - rest[2 * p]), rest[2 * p + 1] + t * (rest[2 * b + 1] - rest[2 * p + 1])];
+      const [sx, sy] = at(thighStart);
       seedPoints(sx, sy, rest[2 * b], rest[2 * b + 1], b);
+      if (thighStart > 0.25) { const [ex, ey] = at(thighStart - 0.05); seedPoints(rest[2 * p], rest[2 * p + 1], ex, ey, J.neck); }
     } else seedLine(PARENT[b], b, b);
   }
   // The head reaches above the nose about as far as the nose is above the neck (hair, hat).
@@ -114,10 +120,62 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
     if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);
   }
-  const edges: EdgeCost | undefined = image && image.width === m.width && image.height === m.height
-    ? { rgb: cellColours(image, m, f, w, h), k: EDGE_COST, sigma: EDGE_SIGMA } : undefined;
+  const edges: EdgeCost | undefined = rgb ? { rgb, k: EDGE_COST, sigma: EDGE_SIGMA } : undefined;
   return { f, w, h, label: geodesic(grid, w, h, sources, labels, edges).label, bones };
 }
+
+/**
+ * How far down the thighs (0 hip … 1 knee) the legs stay joined by the mask: the first fraction at
+ * which the straight line between the two thigh bones leaves the mask. Trousers part a little below
+ * the hips; a skirt or a dress only at its hem (at most 0.85, so the thigh keeps a part). Where the
+ * thighs overlap in the picture (a side view), the line is too short to tell, and 0 is returned.
+ * Trousers joined down to the knees (baggy ones, legs together) go on below in the same cloth; a
+ * skirt ends at a hem with legs of another colour below: only then is the garment the trunk's.
+ */
+export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: number, h: number, f: number, rest: JointPositions, present: readonly boolean[]): number {
+  if (![J.l_hip, J.r_hip, J.l_knee, J.r_knee].every((j) => present[j])) return 0;
+  const pt = (a: number, b: number, t: number) => [rest[2 * a] + t * (rest[2 * b] - rest[2 * a]), rest[2 * a + 1] + t * (rest[2 * b + 1] - rest[2 * a + 1])];
+  const thigh = (Math.hypot(rest[2 * J.l_knee] - rest[2 * J.l_hip], rest[2 * J.l_knee + 1] - rest[2 * J.l_hip + 1])
+    + Math.hypot(rest[2 * J.r_knee] - rest[2 * J.r_hip], rest[2 * J.r_knee + 1] - rest[2 * J.r_hip + 1])) / 2;
+  const inside = (x: number, y: number) => {
+    const gx = Math.floor(x / f); const gy = Math.floor(y / f);
+    return gx >= 0 && gy >= 0 && gx < w && gy < h && grid[gy * w + gx] === 1;
+  };
+  const between: number[] = [0, 0, 0, 0];
+  const add = (acc: number[], x: number, y: number) => {
+    if (!inside(x, y)) return;
+    const cell = Math.floor(y / f) * w + Math.floor(x / f);
+    acc[0] += rgb[3 * cell]; acc[1] += rgb[3 * cell + 1]; acc[2] += rgb[3 * cell + 2]; acc[3]++;
+  };
+  let joined = 0;
+  for (let t = 0.2; t <= 0.851; t += 0.05) {
+    const [ax, ay] = pt(J.l_hip, J.l_knee, t); const [bx, by] = pt(J.r_hip, J.r_knee, t);
+    const span = Math.hypot(bx - ax, by - ay);
+    if (span < 0.25 * thigh) break;
+    const steps = Math.max(2, Math.ceil(span / f));
+    let gap = false;
+    for (let k = 1; k < steps && !gap; k++) gap = !inside(ax + (k / steps) * (bx - ax), ay + (k / steps) * (by - ay));
+    if (gap) break;
+    joined = t;
+  }
+  // The garment on both thighs above that line (not between them: the crotch's fold is in shadow).
+  for (let t = 0.3; t <= joined - 0.05 + 1e-9; t += 0.05) {
+    for (const [a, b] of [[J.l_hip, J.l_knee], [J.r_hip, J.r_knee]]) { const [x, y] = pt(a, b, t); add(between, x, y); }
+  }
+  if (joined < 0.35 || between[3] === 0) return 0;
+  // The legs just below the joined part, on both thighs.
+  const below: number[] = [0, 0, 0, 0];
+  for (const t of [joined + 0.08, joined + 0.12]) {
+    const s = Math.min(1, t);
+    for (const [a, b] of [[J.l_hip, J.l_knee], [J.r_hip, J.r_knee]]) { const [x, y] = pt(a, b, s); add(below, x, y); }
+  }
+  if (below[3] === 0) return joined;
+  const d = Math.hypot(between[0] / between[3] - below[0] / below[3], between[1] / between[3] - below[1] / below[3], between[2] / between[3] - below[2] / below[3]);
+  return d >= HEM_CONTRAST ? joined : 0;
+}
+
+/** Colour distance (RGB) between a garment and the legs below it that makes it a skirt's hem. */
+const HEM_CONTRAST = 45;
 
 /** Bone label per triangle (of its centroid). */
 export function labelTriangles(g: LabelGrid, rest: JointPositions, points: Float64Array, tris: Uint32Array): Uint8Array {

@@ -113,9 +113,16 @@ interface Region {
   area: number; maxDist: number; touchesBorder: boolean; attached: boolean; inHole: boolean;
   /** Nearest distance from a contact pixel (next to the person) to each attachment joint. */
   near: { wrist: number; ankle: number; head: number };
+  /** Contact pixels (next to the person), and how many of them lie close to each attachment joint. */
+  contact: number; contactAt: { wrist: number; ankle: number; head: number };
   /** Second moments, for elongation. */
   sx: number; sy: number; sxx: number; syy: number; sxy: number; cy: number;
 }
+
+/** Contact within this distance of a wrist or an ankle (× height) counts as held there. */
+const HOLD_RADIUS = 0.1;
+/** At least this share of a prop's contact with the person lies where it is held or worn. */
+const HELD_SHARE = 0.6;
 
 /** Largest difference over the channels between two pixels' colours that still joins them. */
 const JOIN = 48;
@@ -242,7 +249,7 @@ export function characterExtent(
 
   const regions: Region[] = sizes.map(() => ({
     area: 0, maxDist: 0, touchesBorder: false, attached: false, inHole: false,
-    near: { wrist: Infinity, ankle: Infinity, head: Infinity }, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, cy: 0,
+    near: { wrist: Infinity, ankle: Infinity, head: Infinity }, contact: 0, contactAt: { wrist: 0, ankle: 0, head: 0 }, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, cy: 0,
   }));
   const jointAt = (j: number) => (present[j] ? [joints[2 * j], joints[2 * j + 1]] : null);
   const wrists = [jointAt(J.l_wrist), jointAt(J.r_wrist)].filter((v): v is number[] => v !== null);
@@ -261,9 +268,15 @@ export function characterExtent(
       if (baseHole.data[p]) r.inHole = true;
       if (d2[p] <= gap * gap) {
         r.attached = true;
-        r.near.wrist = Math.min(r.near.wrist, nearest(wrists, x, y));
-        r.near.ankle = Math.min(r.near.ankle, nearest(ankles, x, y));
-        if (head) r.near.head = Math.min(r.near.head, Math.hypot(head[0] - x, head[1] - y));
+        const dw = nearest(wrists, x, y); const da = nearest(ankles, x, y);
+        const dh = head ? Math.hypot(head[0] - x, head[1] - y) : Infinity;
+        r.near.wrist = Math.min(r.near.wrist, dw);
+        r.near.ankle = Math.min(r.near.ankle, da);
+        r.near.head = Math.min(r.near.head, dh);
+        r.contact++;
+        if (dw <= HOLD_RADIUS * height) r.contactAt.wrist++;
+        if (da <= HOLD_RADIUS * height) r.contactAt.ankle++;
+        if (dh <= 0.15 * height) r.contactAt.head++;
       }
     }
   }
@@ -273,12 +286,15 @@ export function characterExtent(
     if (r.attached && r.maxDist <= rimWidth) return 'hole';
     // A region that runs on to the edge of the search zone is background structure (a roof line,
     // a road) that merely passes the person; a prop ends within reach.
+    // A prop touches the person where it is held or worn, not all along an arm or the torso (sky or
+    // a cloud behind a raised arm does), and it does not run out of the picture.
     const ends = r.maxDist < 0.9 * reach;
-    if (r.attached && ends && r.area <= 0.5 * personArea) {
+    const heldBy = (n: number) => n >= HELD_SHARE * r.contact;
+    if (r.attached && ends && !r.touchesBorder && r.area <= 0.5 * personArea) {
       const centreY = r.sy / r.area;
-      if (r.near.wrist <= 0.1 * height) return 'prop';
-      if (r.near.head <= 0.12 * height && centreY < headY && r.area <= 0.08 * personArea && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'prop';
-      if (r.near.ankle <= 0.06 * height && elongation(r) >= 4) return 'prop';
+      if (r.near.wrist <= 0.1 * height && heldBy(r.contactAt.wrist)) return 'prop';
+      if (r.near.head <= 0.12 * height && heldBy(r.contactAt.head) && centreY < headY && r.area <= 0.08 * personArea && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'prop';
+      if (r.near.ankle <= 0.06 * height && heldBy(r.contactAt.ankle) && elongation(r) >= 4) return 'prop';
     }
     // Only compact things close by (a cat, a shadow): a line the hole crosses (a wall's foot, a
     // window frame) is background structure the inpainting continues better than it replaces.
