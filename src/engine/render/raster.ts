@@ -10,7 +10,7 @@
  * ramp outside, so the group behind never lets the background show through the contact.
  */
 import { HIDDEN_COPY, type Rig } from '../rig/mesh.js';
-import { PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
+import { GROUP_PARENT, PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
 
 export interface RgbCanvas { width: number; height: number; data: Uint8Array }
 
@@ -46,8 +46,11 @@ function paddedTexture(tex: PremultipliedTexture): Float32Array {
   return f;
 }
 
-/** Per layer: its own triangles and its hidden-part copies. */
-interface LayerTriangles { own: Uint32Array; hidden: Uint32Array }
+/**
+ * Per layer: its own triangles, its hidden-part copies, and its children's round tops (copies of a
+ * limb over its parent's pixels, the limb's material that fills the gap at the joint).
+ */
+interface LayerTriangles { own: Uint32Array; hidden: Uint32Array; childTops: Uint32Array }
 
 const groupTriangles = new WeakMap<Rig, LayerTriangles[]>();
 function trianglesByGroup(rig: Rig): LayerTriangles[] {
@@ -55,14 +58,21 @@ function trianglesByGroup(rig: Rig): LayerTriangles[] {
   if (!g) {
     const own: number[][] = PART_GROUPS.map(() => []);
     const hidden: number[][] = PART_GROUPS.map(() => []);
+    const tops: number[][] = PART_GROUPS.map(() => []);
+    const { width: w, height: h, own: shows } = rig.layers;
     for (let t = 0; t < rig.triangleBone.length; t++) {
-      const layer = groupIndex(boneGroup(rig.triangleBone[t]));
-      (rig.copyKind[t] === HIDDEN_COPY ? hidden : own)[layer].push(t);
+      const group = boneGroup(rig.triangleBone[t]);
+      const layer = groupIndex(group);
+      if (rig.copyKind[t] !== HIDDEN_COPY) { own[layer].push(t); continue; }
+      // A copy lying on its parent's pixels is the limb's top inside the parent.
+      let cx = 0; let cy = 0;
+      for (let k = 0; k < 3; k++) { const v = rig.triangles[3 * t + k]; cx += rig.rest[2 * v]; cy += rig.rest[2 * v + 1]; }
+      const x = Math.min(w - 1, Math.max(0, Math.round(cx / 3))); const y = Math.min(h - 1, Math.max(0, Math.round(cy / 3)));
+      const parent = GROUP_PARENT[group];
+      if (parent !== null && shows[y * w + x] === groupIndex(parent)) tops[groupIndex(parent)].push(t);
+      else hidden[layer].push(t);
     }
-    g = own.map((l, i) => ({
-      own: Uint32Array.from(l),
-      hidden: Uint32Array.from(hidden[i]),
-    }));
+    g = own.map((l, i) => ({ own: Uint32Array.from(l), hidden: Uint32Array.from(hidden[i]), childTops: Uint32Array.from(tops[i]) }));
     groupTriangles.set(rig, g);
   }
   return g;
@@ -185,8 +195,8 @@ function drawTriangle(
 /**
  * Draws the posed rig over the canvas, groups back to front in `order` (groups not listed are not
  * drawn). Before a layer's own triangles come its hidden parts (from `hiddenTexture`: what the
- * layers in front of it hid in the picture, a limb's top inside its parent), so the character stays
- * whole whatever the bend and whichever layer is in front. The transform maps image px to canvas px (x' = scale·x + dx, as pixel areas); `mirror`
+ * layers in front of it hid in the picture) and its children's tops inside it, so the character
+ * stays whole whatever the bend and whichever layer is in front. The transform maps image px to canvas px (x' = scale·x + dx, as pixel areas); `mirror`
  * then flips the result about the canvas' vertical centre line.
  */
 export function drawRig(
@@ -219,9 +229,12 @@ export function drawRig(
   for (const g of o.order) {
     const gi = groupIndex(g);
     const layer = byGroup[gi];
-    if (hiddenTarget && layer.hidden.length > 0) {
+    // Under a layer: its children's round tops (whether the child is drawn in front of it or behind,
+    // they show only past the layer's outline, where a turned limb leaves a gap), then what it hid.
+    if (hiddenTarget && (layer.hidden.length > 0 || layer.childTops.length > 0)) {
       const main = target.tex; const tw = target.tw; const th = target.th;
       target.tex = hiddenTarget.tex; target.tw = hiddenTarget.tw; target.th = hiddenTarget.th;
+      draw(layer.childTops);
       draw(layer.hidden);
       target.tex = main; target.tw = tw; target.th = th;
     }
