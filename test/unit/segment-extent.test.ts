@@ -127,3 +127,39 @@ describe('characterExtent and the background behind a limb', () => {
     expect(taken / cloud).toBeLessThan(0.1);
   });
 });
+
+describe('characterExtent and the ground at the feet', () => {
+  it('cuts off a patch of road the person model took around a foot', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const ax = f.joints[2 * J.l_ankle]; const ay = f.joints[2 * J.l_ankle + 1];
+    // A patch of grey road, 24 px about the ankle (within the shoe's reach), in the person's mask.
+    const onPatch = (x: number, y: number) => !insideFigure(f, x, y) && Math.hypot(x - ax, y - ay) <= 24 && y > ay - 20;
+    const rand = rng(5);
+    const data = new Uint8Array(w * h * 3);
+    const soft = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const n = (rand() - 0.5) * 20;
+        let rgb = [60 + n, 70 + n, 90 + n]; // dark sky
+        if (y > 330) rgb = [150 + n, 150 + n, 155 + n]; // the road
+        const inFigure = insideFigure(f, x, y);
+        if (inFigure) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+        if (inFigure || onPatch(x, y)) soft[y * w + x] = 1;
+        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+      }
+    }
+    const person = refineMask({ width: w, height: h, data: soft });
+    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    let patch = 0; let kept = 0; let leg = 0; let legKept = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (onPatch(x, y) && Math.hypot(x - ax, y - ay) > 14) { patch++; kept += e.mask.data[y * w + x]; }
+        if (insideFigure(f, x, y)) { leg++; legKept += e.mask.data[y * w + x]; }
+      }
+    }
+    expect(patch).toBeGreaterThan(300);
+    expect(kept / patch).toBeLessThan(0.2);
+    expect(legKept / leg).toBeGreaterThan(0.99);
+  });
+});

@@ -119,6 +119,8 @@ interface Region {
   sx: number; sy: number; sxx: number; syy: number; sxy: number; cy: number;
 }
 
+/** A colour this many times commoner on the ground beside the feet than on the shins is ground. */
+const GROUND_OVER_LEG = 2;
 /** Contact within this distance of a wrist or an ankle (× height) counts as held there. */
 const HOLD_RADIUS = 0.1;
 /** At least this share of a prop's contact with the person lies where it is held or worn. */
@@ -182,7 +184,7 @@ function featheredAlpha(m: BinaryMask): SoftMask {
  * below the knees farther than 0.075 × height from both shins (knee to ankle) and 0.09 × height
  * from both ankles. Legs and shoes stay; the rest is no character (it stays in the plate's hole, so it is removed cleanly).
  */
-function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readonly boolean[], height: number): BinaryMask | null {
+function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readonly boolean[], height: number, image?: RasterImage): BinaryMask | null {
   const shins = ([[J.l_knee, J.l_ankle], [J.r_knee, J.r_ankle]] as const).filter(([k, a]) => present[k] && present[a])
     .map(([k, a]) => [joints[2 * k], joints[2 * k + 1], joints[2 * a], joints[2 * a + 1]]);
   if (shins.length === 0) return null;
@@ -192,11 +194,38 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   const { width: w, height: h } = mask;
   const data = Uint8Array.from(mask.data);
   let removed = 0;
-  for (let y = Math.max(0, Math.ceil(top)); y < h; y++) {
+  const y0 = Math.max(0, Math.ceil(top));
+  const legDist = (x: number, y: number) => Math.min(...shins.map(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay)));
+  const ankleDist = (x: number, y: number) => Math.min(...shins.map(([, , ax, ay]) => Math.hypot(x - ax, y - ay)));
+  for (let y = y0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
       if (!data[p]) continue;
-      if (shins.every(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay) > far && Math.hypot(x - ax, y - ay) > shoe)) { data[p] = 0; removed++; }
+      if (legDist(x, y) > far && ankleDist(x, y) > shoe) { data[p] = 0; removed++; }
+    }
+  }
+  // Within that reach, ground the colour of the road around the feet (a light marking, a glow, a
+  // shadow) rather than of the legs and shoes: a pixel past the shins' core whose colour bin is
+  // commoner in the ground ring beside the feet than on the shins goes too.
+  if (image) {
+    const core = 0.025 * height;
+    const legs = new Uint8Array(w * h); const ground = new Uint8Array(w * h);
+    for (let y = y0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const d = Math.min(legDist(x, y), ankleDist(x, y));
+        if (mask.data[p] && d <= core) legs[p] = 1;
+        else if (!mask.data[p] && d <= 2 * shoe) ground[p] = 1;
+      }
+    }
+    const legShare = colourShares(image, legs); const groundShare = colourShares(image, ground);
+    for (let y = y0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (!data[p] || legs[p] || Math.min(legDist(x, y), ankleDist(x, y)) <= 1.6 * core) continue;
+        const bin = binOf(image, p);
+        if (groundShare[bin] > GROUND_OVER_LEG * legShare[bin]) { data[p] = 0; removed++; }
+      }
     }
   }
   return removed > 0 ? largestComponent({ width: w, height: h, data }) : null;
@@ -215,7 +244,7 @@ export function characterExtent(
   const b = bounds(person.binary);
   if (!b) return { mask: person.binary, soft: person.soft, hole: baseHole, props: 0, removed: 0 };
   const height = b.y1 - b.y0 + 1;
-  const trimmed = trimBelowFeet(person.binary, joints, present, height);
+  const trimmed = trimBelowFeet(person.binary, joints, present, height, image);
   const mask = trimmed ?? person.binary;
   const personSoft = trimmed ? featheredAlpha(trimmed) : person.soft;
   const nothing: CharacterExtent = { mask, soft: personSoft, hole: baseHole, props: 0, removed: 0 };
