@@ -11,6 +11,7 @@ import {
   type JointPositions, type PartGroup,
 } from './skeleton.js';
 import { convexHull } from '../geometry/hull.js';
+import { squaredDistanceTo } from '../segment/mask.js';
 
 export interface LayerMaps {
   width: number; height: number;
@@ -164,16 +165,57 @@ export function limbHalfWidth(own: Int8Array, w: number, h: number, rest: JointP
   return widths[Math.floor(widths.length / 2)];
 }
 
+/**
+ * Along the borders between layers, a band of a limb's pixels is hidden for the body beside it (the
+ * nearest of the trunk, the head and the limb's parent within `band` px): hair lying on a shoulder,
+ * a sleeve beside the torso, the elbow's inside. When they move apart a little, the body shows its
+ * own continuation there instead of a slit of background. (Never the other way: a limb's material
+ * lying on the body would turn with the limb and stick out as shards.)
+ */
+function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: number, hidden: Int8Array): void {
+  const best = new Float64Array(w * h).fill(Infinity);
+  const bestLayer = new Int8Array(w * h).fill(-1);
+  const trunk = groupIndex('trunk'); const head = groupIndex('head');
+  const parentOf = PART_GROUPS.map((g) => { const p = GROUP_PARENT[g]; return p === null ? -1 : groupIndex(p); });
+  for (let g = 0; g < PART_GROUPS.length; g++) {
+    const data = new Uint8Array(w * h);
+    let any = false;
+    for (let i = 0; i < data.length; i++) if (own[i] === g) { data[i] = 1; any = true; }
+    if (!any) continue;
+    const d2 = squaredDistanceTo({ width: w, height: h, data }, 1);
+    for (let i = 0; i < d2.length; i++) {
+      const a = own[i];
+      if (a < 0 || a === g || hidden[i] >= 0 || d2[i] > band * band || d2[i] >= best[i]) continue;
+      if (g !== trunk && g !== head && g !== parentOf[a]) continue;
+      if (a === trunk && g === head) continue;
+      best[i] = d2[i]; bestLayer[i] = g;
+    }
+  }
+  for (let i = 0; i < hidden.length; i++) if (bestLayer[i] >= 0) hidden[i] = bestLayer[i];
+}
+
+/** Width of the band along layer borders: 1.2% of the character's height, at least 3 px. */
+function borderBand(own: Int8Array, w: number, h: number): number {
+  let top = -1; let bottom = -1;
+  for (let y = 0; y < h; y++) {
+    let row = false;
+    for (let x = 0; x < w && !row; x++) row = own[y * w + x] >= 0;
+    if (row) { if (top < 0) top = y; bottom = y; }
+  }
+  return top < 0 ? 0 : Math.max(3, 0.012 * (bottom - top + 1));
+}
+
 export function layerMaps(
   own: Int8Array, w: number, h: number, rest: JointPositions, present: readonly boolean[],
   halfWidth: (joint: number, child: number) => number = (j, k) => limbHalfWidth(own, w, h, rest, j, k),
 ): LayerMaps {
   const hidden = new Int8Array(w * h).fill(-1);
   // A pixel hides one layer at most: the limbs' round tops first (small, at the joints), then what
-  // covers the face and the torso.
+  // covers the face and the torso, then the bands along the other borders.
   limbTops(own, w, h, rest, present, halfWidth, hidden);
   headUnderHands(own, w, h, hidden);
   if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, hidden);
+  bordersUnderNeighbours(own, w, h, borderBand(own, w, h), hidden);
   return { width: w, height: h, own, hidden };
 }
 
