@@ -1,14 +1,30 @@
 /**
  * The texture of what each layer hides in the picture (see rig/hidden.ts): per layer, its hidden
  * pixels are filled from that layer's own pixels only (the torso's cloth under an arm, the face
- * under a hand, a thigh's own colour inside the hips), never from the part in front or the
- * background. Drawn under the layer's own triangles, it shows only where the front part has moved away.
+ * under a hand, a thigh continued into the hips), never from the part in front or the background. Drawn under the layer's own triangles, it shows only where the front part has moved away.
  */
 import type { Rig } from './rig/index.js';
 import type { BinaryMask } from './segment/index.js';
 import { makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
 import { membraneFill } from './render/membrane.js';
 import type { RasterImage } from './types.js';
+import { GROUP_ATTACH_JOINT, PARENT, PART_GROUPS, boneGroup } from './rig/skeleton.js';
+
+/**
+ * A limb's first bone as a unit direction from its attach joint, and its length; null when the
+ * limb is not rigged.
+ */
+function firstBone(rig: Rig, layer: number): { ux: number; uy: number; len: number } | null {
+  const group = PART_GROUPS[layer];
+  if (group === 'trunk' || group === 'head') return null;
+  const j = GROUP_ATTACH_JOINT[group];
+  const k = PARENT.findIndex((p, i) => i > 0 && p === j && boneGroup(i) === group);
+  if (k < 0) return null;
+  const r = rig.restJoints;
+  const dx = r[2 * k] - r[2 * j]; const dy = r[2 * k + 1] - r[2 * j + 1];
+  const len = Math.hypot(dx, dy);
+  return len >= 1 ? { ux: dx / len, uy: dy / len, len } : null;
+}
 
 /** Null when nothing is hidden. */
 export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedTexture | null {
@@ -47,12 +63,24 @@ export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedT
     // A smooth continuation of the layer's own colours: the hidden parts are small and mostly stay
     // covered, and one exemplar fill per layer would cost seconds.
     const filled = membraneFill(sub, hole);
+    // A limb's top inside its parent continues the limb itself: each pixel takes the colour of the
+    // limb's first own pixel along the bone (its cross-section drawn on back into the joint), so a
+    // sleeve's folds or a drawn stick's line go on where a smooth fill would leave a pale disc.
+    const bone = firstBone(rig, layer);
     for (let y = 0; y < bh; y++) {
       for (let x = 0; x < bw; x++) {
         const i = (y0 + y) * w + x0 + x;
         if (hidden[i] !== layer) continue;
         const s = y * bw + x;
-        for (let k = 0; k < 3; k++) colour[3 * i + k] = filled.data[3 * s + k];
+        let from = -1;
+        if (bone) {
+          for (let d = 1; d <= bone.len && from < 0; d++) {
+            const qx = Math.round(x0 + x + bone.ux * d); const qy = Math.round(y0 + y + bone.uy * d);
+            if (qx < 0 || qy < 0 || qx >= w || qy >= h) break;
+            if (own[qy * w + qx] === layer) from = qy * w + qx;
+          }
+        }
+        for (let k = 0; k < 3; k++) colour[3 * i + k] = from >= 0 ? image.data[c * from + k] : filled.data[3 * s + k];
         alpha[i] = 1;
       }
     }
