@@ -109,6 +109,12 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
       const [sx, sy] = at(thighStart);
       seedPoints(sx, sy, rest[2 * b], rest[2 * b + 1], b);
       if (thighStart > 0.25) { const [ex, ey] = at(thighStart - 0.05); seedPoints(rest[2 * p], rest[2 * p + 1], ex, ey, J.neck); }
+    } else if (b === J.l_wrist || b === J.r_wrist) {
+      // The forearm's seeds go on into the hand (a third of the forearm's length past the wrist), so
+      // a hand lying on the body goes with the arm.
+      const p = PARENT[b];
+      const ex = rest[2 * p]; const ey = rest[2 * p + 1]; const wx = rest[2 * b]; const wy = rest[2 * b + 1];
+      seedPoints(ex, ey, wx + 0.3 * (wx - ex), wy + 0.3 * (wy - ey), b);
     } else seedLine(PARENT[b], b, b);
   }
   // The head reaches above the nose about as far as the nose is above the neck (hair, hat).
@@ -117,8 +123,26 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
     seedPoints(hx, hy, hx + 0.8 * (hx - rest[2 * J.neck]), hy + 0.8 * (hy - rest[2 * J.neck + 1]), J.head);
   }
   // The torso's sides (shoulder to hip) are trunk too: a wide torso is not claimed by the upper arms.
+  // Not where a forearm lies over them, though (a fist on the belly, hands held in front): there
+  // the forearm's own seeds are the nearer truth.
+  const forearms = ([[J.l_elbow, J.l_wrist, J.l_shoulder], [J.r_elbow, J.r_wrist, J.r_shoulder]] as const)
+    .filter(([e, wr, sh]) => present[e] && present[wr] && present[sh])
+    .map(([e, wr, sh]) => ({ e, wr, reach: 0.35 * Math.hypot(rest[2 * e] - rest[2 * sh], rest[2 * e + 1] - rest[2 * sh + 1]) }));
+  // (The hand reaches about 0.6 of the forearm's length past the wrist.)
+  const underForearm = (x: number, y: number) => forearms.some(({ e, wr, reach }) => {
+    const ex = rest[2 * e]; const ey = rest[2 * e + 1]; const wx = rest[2 * wr]; const wy = rest[2 * wr + 1];
+    return segmentDistance(x, y, ex, ey, wx + 0.6 * (wx - ex), wy + 0.6 * (wy - ey)) < reach;
+  });
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
-    if (present[s] && present[hip] && present[J.neck] && present[J.root]) seedLine(s, hip, J.neck);
+    if (!(present[s] && present[hip] && present[J.neck] && present[J.root])) continue;
+    for (let k = 0; k < SEEDS_PER_BONE; k++) {
+      const t = (k + 0.5) / SEEDS_PER_BONE;
+      const x = rest[2 * s] + t * (rest[2 * hip] - rest[2 * s]); const y = rest[2 * s + 1] + t * (rest[2 * hip + 1] - rest[2 * s + 1]);
+      if (underForearm(x, y)) continue;
+      const gx = Math.floor(x / f); const gy = Math.floor(y / f);
+      if (gx < 0 || gy < 0 || gx >= w || gy >= h || !grid[gy * w + gx]) continue;
+      sources.push(gy * w + gx); labels.push(J.neck);
+    }
   }
   const edges: EdgeCost | undefined = rgb ? { rgb, k: EDGE_COST, sigma: EDGE_SIGMA } : undefined;
   return { f, w, h, label: geodesic(grid, w, h, sources, labels, edges).label, bones };
@@ -176,6 +200,12 @@ export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: numbe
 
 /** Colour distance (RGB) between a garment and the legs below it that makes it a skirt's hem. */
 const HEM_CONTRAST = 45;
+
+function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
 
 /** Bone label per triangle (of its centroid). */
 export function labelTriangles(g: LabelGrid, rest: JointPositions, points: Float64Array, tris: Uint32Array): Uint8Array {
