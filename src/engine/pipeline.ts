@@ -67,9 +67,14 @@ async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: 
 
   // probe
   progress.report('probe', 0);
-  const info = await inspectVideoFile(req.videoPath, req.orientation);
-  // Decoded at the working size (ffmpeg scales while decoding: a 7000x7000 PNG never becomes 196 MB here).
-  const decoded = await readImageRgba(req.imagePath, { maxPixels: MAX_CHARACTER_PIXELS });
+  // Side by side (ffprobe and ffmpeg are separate processes); a bad video is still reported before a bad image.
+  // The image is decoded at the working size (ffmpeg scales while decoding: a 7000x7000 PNG never becomes 196 MB here).
+  const [infoR, decodedR] = await Promise.allSettled([
+    inspectVideoFile(req.videoPath, req.orientation), readImageRgba(req.imagePath, { maxPixels: MAX_CHARACTER_PIXELS })]);
+  if (infoR.status === 'rejected') throw infoR.reason;
+  if (decodedR.status === 'rejected') throw decodedR.reason;
+  const info = infoR.value;
+  const decoded = decodedR.value;
   const image = limitPixels(decoded);
   const imageAsSent = decoded.source;
   const fps = outputFps(info.fps);
