@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const what: Record<string, string> = {
       probe: 'probe and image decode', character: 'the character analysis thread (its model calls count under motion)',
       motion: 'pose workers and the main thread while the character is analysed', retarget: 'retargeting',
-      render: 'deform and rasterise (the main thread)', total: 'this process and its ffmpeg children',
+      render: 'deform and rasterise (the render threads) and the main thread feeding ffmpeg', total: 'this process and its ffmpeg children',
     };
     for (const [k, v] of Object.entries(r.result.timings)) {
       const c = cpu[k as keyof typeof cpu];
