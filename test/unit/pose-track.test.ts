@@ -91,9 +91,9 @@ describe('trackVideoPoses', () => {
     const steady = await cropsWith(() => 2);
     const jumbled = await cropsWith((i) => (i % 4 === 1 ? 12 : (i * 5) % 3));
     expect(jumbled).toEqual(steady);
-    // The crop of frame 10 follows where the person was 4 frames earlier (2 per worker in flight).
+    // The crop of frame 10 follows where the person was 2 frames earlier (one frame in flight per worker).
     const crop10 = steady.find((c) => c.frame === 10)!.crop;
-    expect(crop10.x + crop10.width / 2).toBeCloseTo(personAt(6)[KP.left_hip].x - 20, 0);
+    expect(crop10.x + crop10.width / 2).toBeCloseTo(personAt(8)[KP.left_hip].x - 20, 0);
   });
 
   it('reads frames lazily: only the frames in flight are held', async () => {

@@ -1,6 +1,6 @@
 /**
  * Which crop the next frame gets, from what the tracker knows so far (pure). The crop follows the
- * newest finished pose; when the torso is lost it first looks wider around where the person was
+ * newest pose the tracker was given; when the torso is lost it first looks wider around where the person was
  * (so the same person is picked up again), and only after a while over the whole frame.
  */
 import type { Pose } from '../types.js';
