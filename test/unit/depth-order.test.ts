@@ -170,3 +170,20 @@ describe('joint depths from BlazePose landmarks', () => {
     expect(depthSeries([null, null], [])).toBeNull();
   });
 });
+
+describe('depth order: arms raised overhead', () => {
+  it('draws the head in front of arms raised above it, and keeps a hand before the face in front', () => {
+    const overhead = standingJoints();
+    // Both arms up: elbows beside the head, wrists well above it (torso 200 px, nose at y 240).
+    overhead[2 * J.l_elbow] = 350; overhead[2 * J.l_elbow + 1] = 200; overhead[2 * J.l_wrist] = 320; overhead[2 * J.l_wrist + 1] = 120;
+    overhead[2 * J.r_elbow] = 250; overhead[2 * J.r_elbow + 1] = 200; overhead[2 * J.r_wrist] = 280; overhead[2 * J.r_wrist + 1] = 120;
+    const up = planDepthOrder(Array.from({ length: 10 }, () => cue({}, { joints: overhead })), 30);
+    expect(behind(up[5], 'l_forearm', 'head')).toBe(true);
+    expect(behind(up[5], 'r_forearm', 'head')).toBe(true);
+    // A hand held before the face (wrist at the nose's height) stays in front of the head.
+    const face = standingJoints();
+    face[2 * J.r_elbow] = 250; face[2 * J.r_elbow + 1] = 320; face[2 * J.r_wrist] = 295; face[2 * J.r_wrist + 1] = 245;
+    const atFace = planDepthOrder(Array.from({ length: 10 }, () => cue({}, { joints: face })), 30);
+    expect(behind(atFace[5], 'head', 'r_forearm')).toBe(true);
+  });
+});

@@ -34,6 +34,12 @@ const PRIOR: Record<DepthLayer, number> = {
   l_shin: 0.25, l_thigh: 0.23, r_shin: 0.22, r_thigh: 0.2,
 };
 
+/** An arm whose distal joint is this far above the nose (torso lengths) is raised overhead. */
+const OVERHEAD = 0.25;
+/** A raised arm's key is at least this much behind the head's. */
+const OVERHEAD_BEHIND_HEAD = 0.1;
+const ARM_LAYERS = new Set<DepthLayer>(['l_upper_arm', 'l_forearm', 'r_upper_arm', 'r_forearm']);
+
 /** A distal joint the 2D detector does not see (score below this) while lying over the trunk is behind it. */
 const HIDDEN_SCORE = 0.3;
 const HIDDEN_VISIBILITY = 0.5;
@@ -83,6 +89,7 @@ export function layerDepths(f: DepthCueFrame): Float64Array {
   const keys = new Float64Array(DEPTH_LAYERS.length);
   const sign = f.reversed ? -1 : 1;
   const z = (j: number) => (f.z ? sign * f.z[j] : 0);
+  const torso = Math.hypot(f.joints[2 * J.neck] - f.joints[2 * J.root], f.joints[2 * J.neck + 1] - f.joints[2 * J.root + 1]);
   DEPTH_LAYERS.forEach((layer, i) => {
     let d: number;
     if (layer === 'trunk') d = (z(J.l_shoulder) + z(J.r_shoulder) + z(J.l_hip) + z(J.r_hip)) / 4;
@@ -92,6 +99,12 @@ export function layerDepths(f: DepthCueFrame): Float64Array {
       d = z(a) * (1 - w) + z(b) * w;
       const hiddenToDetector = f.confidence[b] < HIDDEN_SCORE && (!f.visibility || f.visibility[b] < HIDDEN_VISIBILITY);
       if (hiddenToDetector && overTrunk(f.joints, b)) d = Math.max(d, z(J.neck)) + HIDDEN_PUSH;
+      // Arms raised overhead go up beside the head, not across it: where a character's other
+      // proportions bring the forearm over its head, the head stays in front.
+      if (ARM_LAYERS.has(layer) && f.confidence[b] >= HIDDEN_SCORE && f.confidence[J.head] >= HIDDEN_SCORE
+        && f.joints[2 * b + 1] < f.joints[2 * J.head + 1] - OVERHEAD * torso) {
+        d = Math.max(d, z(J.head) + PRIOR.head - PRIOR[layer] + OVERHEAD_BEHIND_HEAD);
+      }
     }
     keys[i] = d + PRIOR[layer];
   });
