@@ -1,10 +1,10 @@
 /**
  * Scale-out, end to end: one `api` process and two `worker` processes (each with its own data dir: no shared
- * disk) on Postgres + S3 run real tasks from ../shared/fixtures with the real engine. One worker is killed with
- * SIGKILL mid-task. Every task must end SUCCEED with one result object and one webhook delivery, and the
- * task-result bodies must match the contract field for field.
+ * disk) on Postgres + S3, with the Postgres lease queue and with BullMQ on Redis, run real tasks from
+ * ../shared/fixtures with the real engine. One worker is killed with SIGKILL mid-task. Every task must end SUCCEED
+ * with one result object and one webhook delivery, and the task-result bodies must match the contract field for field.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/storage/object-storage.js';
 import { S3Storage } from '../../src/storage/s3/s3-storage.js';
 import { openPool } from '../../src/tasks/postgres/db.js';
-import { missingBackingServers, startPostgres, startS3, type RunningS3, type RunningServer } from '../helpers/backing-servers.js';
+import { missingBackingServers, startPostgres, startRedis, startS3, type RunningS3, type RunningServer } from '../helpers/backing-servers.js';
 import { freePort, type TaskResult } from '../helpers/service-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,9 +27,12 @@ if (missing) console.warn(`scale-out e2e skipped: ${missing}`);
 const API_KEY = 'scale-out-test-key-0123456789';
 const PAIRS = [['person2.jpg', 'basketball1.mp4'], ['anime1.png', 'basketball1.mp4'], ['cartoon1.jpg', 'basketball1.mp4']] as const;
 
-describe.skipIf(missing !== null)('scale-out: api + 2 workers on Postgres and S3, one worker killed mid-task', () => {
+const QUEUES = [{ queue: 'the Postgres lease queue', redis: false }, { queue: 'BullMQ on Redis', redis: true }];
+
+describe.skipIf(missing !== null).each(QUEUES)('scale-out: api + 2 workers on Postgres, S3 and $queue, one worker killed mid-task', ({ redis: withRedis }) => {
   let pg: RunningServer;
   let s3: RunningS3;
+  let redis: RunningServer | undefined;
   let hooks: http.Server;
   const deliveries = new Map<string, { id: string; body: TaskResult }[]>();
   const procs: ChildProcess[] = [];
@@ -48,7 +51,7 @@ describe.skipIf(missing !== null)('scale-out: api + 2 workers on Postgres and S3
   }
 
   beforeAll(async () => {
-    [pg, s3] = await Promise.all([startPostgres(), startS3()]);
+    [pg, s3, redis] = await Promise.all([startPostgres(), startS3(), withRedis ? startRedis() : undefined]);
     hooks = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString(); });
@@ -72,6 +75,8 @@ describe.skipIf(missing !== null)('scale-out: api + 2 workers on Postgres and S3
       MARIONETTE_API_KEYS: API_KEY, MARIONETTE_LOG_LEVEL: 'warn', MARIONETTE_LEASE_S: '4', MARIONETTE_WORKERS: '1',
       MARIONETTE_ENGINE_THREADS: '1', MARIONETTE_ALLOW_HOSTS: '127.0.0.1', MARIONETTE_PORT: String(apiPort), MARIONETTE_HOST: '127.0.0.1',
       MARIONETTE_PUBLIC_URL: apiUrl,
+      // a killed worker's lock is gone after the lease (4 s); the next stalled check (every 1 s) takes it back
+      ...(redis ? { MARIONETTE_REDIS_URL: redis.url, MARIONETTE_REDIS_STALLED_INTERVAL_MS: '1000' } : {}),
     };
     await start('api');
     const deadline = Date.now() + 60_000;
@@ -86,7 +91,7 @@ describe.skipIf(missing !== null)('scale-out: api + 2 workers on Postgres and S3
   afterAll(async () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await new Promise<void>((r) => hooks?.close(() => r()));
-    await Promise.all([pg?.close(), s3?.close(), ...dirs.map((d) => rm(d, { recursive: true, force: true }))]);
+    await Promise.all([pg?.close(), s3?.close(), redis?.close(), ...dirs.map((d) => rm(d, { recursive: true, force: true }))]);
   });
 
   const result = async (id: string): Promise<TaskResult> => {
@@ -173,5 +178,12 @@ describe.skipIf(missing !== null)('scale-out: api + 2 workers on Postgres and S3
       const strip = (x: TaskResult) => ({ ...x, videos: x.videos.map((v) => ({ ...v, video_url: new URL(v.video_url).pathname })) });
       expect(strip(got[0].body)).toEqual(strip(ends.get(id)!));
     }
+    // `marionette queue`: task counts from Postgres, job counts from where the jobs are (nothing left held or waiting)
+    const counts = JSON.parse(await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [CLI, 'queue'], { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    })) as Record<string, unknown>;
+    expect(counts).toMatchObject({ backends: { store: 'postgres', queue: withRedis ? 'bullmq' : 'postgres', storage: 's3' },
+      queued: 0, processing: 0, succeeded: ids.length, failed: 0, leased: 0, waiting: 0, webhooksPending: 0 });
+    if (withRedis) expect(counts.delayed).toBe(0);
   }, 600_000);
 });
