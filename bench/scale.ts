@@ -1,8 +1,11 @@
 /**
- * bench:scale — scale-out figures on Postgres + S3 (throwaway servers started here, as in the tests).
+ * bench:scale — scale-out figures on Postgres + S3, with the Postgres lease queue and with BullMQ on Redis
+ * (throwaway servers started here, as in the tests).
  *  1. tasks per minute with one and with two `worker` processes, each run on N fresh tasks of the same short
  *     fixture clip (on a 2-core box the second worker is expected to help little: the engine already uses the cores);
- *  2. task-result req/s on Postgres beside SQLite (same in-process API, a SUCCEED task, alternating windows).
+ *  2. takeover: a worker is SIGKILLed mid-task; seconds until another worker's attempt holds the task (bounded by the
+ *     lease, plus the stalled interval on Redis);
+ *  3. task-result req/s on Postgres beside SQLite (same in-process API, a SUCCEED task, alternating windows).
  *   npm run bench:scale [-- --n 3 --seconds 5 --video basketball1.mp4 --image person2.jpg]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +24,8 @@ import type { TaskBackend } from '../src/tasks/backend.js';
 import { openPostgresBackend } from '../src/tasks/postgres/index.js';
 import { databasePath, openSqliteBackend } from '../src/tasks/sqlite/index.js';
 import { freePort } from '../test/helpers/service-harness.js';
-import { startPostgres, startS3 } from '../test/helpers/backing-servers.js';
+import { openPool } from '../src/tasks/postgres/db.js';
+import { startPostgres, startRedis, startS3 } from '../test/helpers/backing-servers.js';
 import { fixturesDir } from './fixtures.js';
 
 const { values: args } = parseArgs({ options: {
@@ -33,6 +37,11 @@ const SECONDS = Number(args.seconds);
 const CONNECTIONS = 2 * os.availableParallelism();
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
 const KEY = 'bench-scale-key-0123456789abcdef';
+/** The takeover run's lease and stalled interval (short, so the figure is quick to get; the docs give the bound for any). */
+const TAKEOVER_LEASE_S = 6;
+const TAKEOVER_STALLED_MS = 2000;
+/** Long enough for a worker process to load its engine; shorter than the clip's run, so the kill lands mid-task. */
+const TAKEOVER_SPARE_START_MS = 8000;
 const SECRETS = { MARIONETTE_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 3).toString('base64')}`, MARIONETTE_URL_SIGNING_SECRET: 's'.repeat(40) };
 
 function get(agent: http.Agent, port: number, urlPath: string, headers: Record<string, string>): Promise<number> {
@@ -95,6 +104,52 @@ async function tasksPerMinute(env: Record<string, string>, apiUrl: string, body:
   return { perMin: ids.length / minutes, failed };
 }
 
+async function createTask(apiUrl: string, body: string): Promise<string> {
+  const r = await fetch(`${apiUrl}/v3/async/kling-v2.6-pro-motion-control`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, body });
+  if (!r.ok) throw new Error(`create answered ${r.status}: ${await r.text()}`);
+  return ((await r.json()) as { task_id: string }).task_id;
+}
+
+/**
+ * One task; a second worker idles beside the one running it (as a live fleet does); the running one is killed with
+ * SIGKILL: seconds from the kill until the second worker's attempt holds the task.
+ */
+async function takeoverSeconds(env: Record<string, string>, apiUrl: string, body: string, databaseUrl: string): Promise<number> {
+  const id = await createTask(apiUrl, body);
+  const db = openPool(databaseUrl, 1);
+  const dirs: string[] = [];
+  const procs: ChildProcess[] = [];
+  const worker = async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'marionette-bench-worker-'));
+    dirs.push(dir);
+    const p = spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, ...env, MARIONETTE_DATA_DIR: dir }, stdio: 'ignore' });
+    procs.push(p);
+    return p;
+  };
+  const token = async () => (await db.query<{ t: string | null }>('SELECT attempt_token AS t FROM tasks WHERE id = $1', [id])).rows[0]?.t ?? null;
+  try {
+    const victim = await worker();
+    let first: string | null = null;
+    const by = Date.now() + 120_000;
+    while (!(first = await token())) { if (Date.now() > by) throw new Error('the task never started'); await new Promise((r) => setTimeout(r, 100)); }
+    await worker();
+    await new Promise((r) => setTimeout(r, TAKEOVER_SPARE_START_MS)); // the spare has loaded its engine and polls
+    victim.kill('SIGKILL');
+    const killedAt = performance.now();
+    while ((await token()) === first) { if (Date.now() > by + 120_000) throw new Error('the task was never taken over'); await new Promise((r) => setTimeout(r, 100)); }
+    const seconds = (performance.now() - killedAt) / 1000;
+    while (!['SUCCEED', 'FAILED'].includes((await db.query<{ s: string }>('SELECT status AS s FROM tasks WHERE id = $1', [id])).rows[0].s)) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return seconds;
+  } finally {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+    await db.end();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
 async function resultRps(backend: TaskBackend, config: ReadyConfig): Promise<{ rps: number; errors: number; close: () => Promise<void> }> {
   const id = `bench${backend.kind}0000000000000`;
   // owned by the bench's key (owners are the SHA-256 of the key), so every read is a 200
@@ -117,7 +172,7 @@ async function resultRps(backend: TaskBackend, config: ReadyConfig): Promise<{ r
 async function main(): Promise<void> {
   const fixtures = fixturesDir();
   if (!fixtures) throw new Error('bench:scale needs ../shared/fixtures');
-  const [pg, s3] = await Promise.all([startPostgres(), startS3()]);
+  const [pg, s3, redis] = await Promise.all([startPostgres(), startS3(), startRedis()]);
   const apiDir = await mkdtemp(path.join(os.tmpdir(), 'marionette-bench-api-'));
   let api: ChildProcess | undefined;
   try {
@@ -128,15 +183,24 @@ async function main(): Promise<void> {
       MARIONETTE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, MARIONETTE_API_KEYS: KEY, MARIONETTE_LOG_LEVEL: 'error', MARIONETTE_PORT: String(port),
       MARIONETTE_HOST: '127.0.0.1', MARIONETTE_PUBLIC_URL: apiUrl, ...SECRETS,
     };
-    api = spawn(process.execPath, [CLI, 'api'], { env: { ...process.env, ...env, MARIONETTE_DATA_DIR: apiDir }, stdio: 'ignore' });
-    await waitReady(apiUrl, 60_000);
     const body = JSON.stringify({
       image: (await readFile(path.join(fixtures, args.image!))).toString('base64'), video: (await readFile(path.join(fixtures, args.video!))).toString('base64'),
       character_orientation: 'video',
     });
-    const one = await tasksPerMinute(env, apiUrl, body, 1);
-    const two = await tasksPerMinute(env, apiUrl, body, 2);
-    api.kill('SIGTERM');
+    // the same deployment with either queue: one api process (it enqueues), then the worker processes
+    const queues: { name: string; one: { perMin: number; failed: number }; two: { perMin: number; failed: number }; takeoverS: number }[] = [];
+    for (const [name, queueEnv] of [['Postgres leases', {}], ['BullMQ on Redis', { MARIONETTE_REDIS_URL: redis.url }]] as const) {
+      const qenv: Record<string, string> = { ...env, ...queueEnv };
+      api = spawn(process.execPath, [CLI, 'api'], { env: { ...process.env, ...qenv, MARIONETTE_DATA_DIR: apiDir }, stdio: 'ignore' });
+      await waitReady(apiUrl, 60_000);
+      const one = await tasksPerMinute(qenv, apiUrl, body, 1);
+      const two = await tasksPerMinute(qenv, apiUrl, body, 2);
+      const takeoverS = await takeoverSeconds({ ...qenv, MARIONETTE_LEASE_S: String(TAKEOVER_LEASE_S), MARIONETTE_REDIS_STALLED_INTERVAL_MS: String(TAKEOVER_STALLED_MS) },
+        apiUrl, body, pg.url);
+      const stopped = api;
+      await new Promise((r) => { stopped.once('exit', r); stopped.kill('SIGTERM'); });
+      queues.push({ name, one, two, takeoverS });
+    }
 
     // task-result on each store, in-process, measured one after the other
     const base = withConfig(loadConfig({ MARIONETTE_DATA_DIR: apiDir, MARIONETTE_LOG_LEVEL: 'silent', MARIONETTE_API_KEYS: KEY, MARIONETTE_RATE_LIMIT_PER_MINUTE: '1000000', ...SECRETS }), {}) as ReadyConfig;
@@ -149,10 +213,14 @@ async function main(): Promise<void> {
     sqlite.close();
     await postgres.close();
 
+    const perMin = (r: { perMin: number; failed: number }) => `${r.perMin.toFixed(2)}${r.failed ? ` (${r.failed} failed)` : ''}`;
     const rows = [
       ['measure', 'value'],
-      [`tasks/min, 1 worker (${N} × ${args.video})`, `${one.perMin.toFixed(2)}${one.failed ? ` (${one.failed} failed)` : ''}`],
-      [`tasks/min, 2 workers (${N} × ${args.video})`, `${two.perMin.toFixed(2)}${two.failed ? ` (${two.failed} failed)` : ''}`],
+      ...queues.flatMap((q) => [
+        [`tasks/min, 1 worker, ${q.name} (${N} × ${args.video})`, perMin(q.one)],
+        [`tasks/min, 2 workers, ${q.name} (${N} × ${args.video})`, perMin(q.two)],
+        [`takeover after SIGKILL, ${q.name} (lease ${TAKEOVER_LEASE_S} s${q.name.includes('Redis') ? `, stalled check ${TAKEOVER_STALLED_MS / 1000} s` : ''})`, `${q.takeoverS.toFixed(1)} s`],
+      ]),
       [`task-result SQLite (${CONNECTIONS} conns, ${SECONDS} s)`, `${Math.round(s.rps)} req/s (${s.errors} errors)`],
       [`task-result Postgres (${CONNECTIONS} conns, ${SECONDS} s)`, `${Math.round(p.rps)} req/s (${p.errors} errors)`],
     ];
@@ -160,7 +228,7 @@ async function main(): Promise<void> {
     for (const [a, b] of rows) process.stdout.write(`${a.padEnd(w)}  ${b}\n`);
   } finally {
     if (api && api.exitCode === null) api.kill('SIGKILL');
-    await Promise.all([pg.close(), s3.close(), rm(apiDir, { recursive: true, force: true })]);
+    await Promise.all([pg.close(), s3.close(), redis.close(), rm(apiDir, { recursive: true, force: true })]);
   }
 }
 
