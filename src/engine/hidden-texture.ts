@@ -8,7 +8,7 @@ import type { BinaryMask } from './segment/index.js';
 import { makeCharacterTexture, type PremultipliedTexture } from './render/index.js';
 import { membraneFill } from './render/membrane.js';
 import type { RasterImage } from './types.js';
-import { GROUP_ATTACH_JOINT, PARENT, PART_GROUPS, boneGroup } from './rig/skeleton.js';
+import { GROUP_ATTACH_JOINT, PART_GROUPS, firstBoneOf } from './rig/skeleton.js';
 
 /**
  * A limb's first bone as a unit direction from its attach joint, and its length; null when the
@@ -18,7 +18,7 @@ function firstBone(rig: Rig, layer: number): { ux: number; uy: number; len: numb
   const group = PART_GROUPS[layer];
   if (group === 'trunk' || group === 'head') return null;
   const j = GROUP_ATTACH_JOINT[group];
-  const k = PARENT.findIndex((p, i) => i > 0 && p === j && boneGroup(i) === group);
+  const k = firstBoneOf(group);
   if (k < 0) return null;
   const r = rig.restJoints;
   const dx = r[2 * k] - r[2 * j]; const dy = r[2 * k + 1] - r[2 * j + 1];

@@ -7,7 +7,7 @@
  * Pure: masks and joints in, per-pixel maps out.
  */
 import {
-  ARM_GROUPS, GROUP_ATTACH_JOINT, GROUP_PARENT, JOINT_INDEX as J, PARENT, PART_GROUPS, boneGroup, groupIndex,
+  ARM_GROUPS, GROUP_ATTACH_JOINT, GROUP_PARENT, JOINT_INDEX as J, PART_GROUPS, boneGroup, firstBoneOf, groupIndex,
   type JointPositions, type PartGroup,
 } from './skeleton.js';
 import { convexHull } from '../geometry/hull.js';
@@ -106,7 +106,7 @@ function limbTops(own: Int8Array, w: number, h: number, rest: JointPositions, pr
     const parent = GROUP_PARENT[limb];
     if (parent === null || limb === 'head') continue;
     const j = GROUP_ATTACH_JOINT[limb];
-    const k = PARENT.findIndex((p, i) => i > 0 && p === j && boneGroup(i) === limb);
+    const k = firstBoneOf(limb);
     if (k < 0 || !present[j] || !present[k]) continue;
     const li = groupIndex(limb); const pi = groupIndex(parent);
     const ax = rest[2 * j]; const ay = rest[2 * j + 1];
@@ -173,25 +173,40 @@ export function limbHalfWidth(own: Int8Array, w: number, h: number, rest: JointP
  * lying on the body would turn with the limb and stick out as shards.)
  */
 function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: number, hidden: Int8Array): void {
-  const best = new Float64Array(w * h).fill(Infinity);
-  const bestLayer = new Int8Array(w * h).fill(-1);
-  const trunk = groupIndex('trunk'); const head = groupIndex('head');
-  const parentOf = PART_GROUPS.map((g) => { const p = GROUP_PARENT[g]; return p === null ? -1 : groupIndex(p); });
-  for (let g = 0; g < PART_GROUPS.length; g++) {
-    const data = new Uint8Array(w * h);
-    let any = false;
-    for (let i = 0; i < data.length; i++) if (own[i] === g) { data[i] = 1; any = true; }
-    if (!any) continue;
-    const d2 = squaredDistanceTo({ width: w, height: h, data }, 1);
-    for (let i = 0; i < d2.length; i++) {
-      const a = own[i];
-      if (a < 0 || a === g || hidden[i] >= 0 || d2[i] > band * band || d2[i] >= best[i]) continue;
-      if (g !== trunk && g !== head && g !== parentOf[a]) continue;
-      if (a === trunk && g === head) continue;
-      best[i] = d2[i]; bestLayer[i] = g;
+  // Distances are taken inside the character's box only: every layer's pixels lie in it, so they
+  // are the same as over the whole picture.
+  let x0 = w; let y0 = h; let x1 = -1; let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (own[y * w + x] < 0) continue;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
     }
   }
-  for (let i = 0; i < hidden.length; i++) if (bestLayer[i] >= 0) hidden[i] = bestLayer[i];
+  if (x1 < 0) return;
+  const bw = x1 - x0 + 1; const bh = y1 - y0 + 1;
+  const at = (k: number) => (y0 + Math.floor(k / bw)) * w + x0 + (k % bw);
+  const best = new Float64Array(bw * bh).fill(Infinity);
+  const bestLayer = new Int8Array(bw * bh).fill(-1);
+  const trunk = groupIndex('trunk'); const head = groupIndex('head');
+  const parentOf = PART_GROUPS.map((g) => { const p = GROUP_PARENT[g]; return p === null ? -1 : groupIndex(p); });
+  // Only the body beside a limb takes a band: the trunk, the head, a limb's parent.
+  const takers = PART_GROUPS.map((_, g) => g).filter((g) => g === trunk || g === head || parentOf.includes(g));
+  for (const g of takers) {
+    const data = new Uint8Array(bw * bh);
+    let any = false;
+    for (let k = 0; k < data.length; k++) if (own[at(k)] === g) { data[k] = 1; any = true; }
+    if (!any) continue;
+    const d2 = squaredDistanceTo({ width: bw, height: bh, data }, 1);
+    for (let k = 0; k < d2.length; k++) {
+      const i = at(k);
+      const a = own[i];
+      if (a < 0 || a === g || hidden[i] >= 0 || d2[k] > band * band || d2[k] >= best[k]) continue;
+      if (g !== trunk && g !== head && g !== parentOf[a]) continue;
+      if (a === trunk && g === head) continue;
+      best[k] = d2[k]; bestLayer[k] = g;
+    }
+  }
+  for (let k = 0; k < bestLayer.length; k++) if (bestLayer[k] >= 0) hidden[at(k)] = bestLayer[k];
 }
 
 /** Width of the band along layer borders: 1.2% of the character's height, at least 3 px. */

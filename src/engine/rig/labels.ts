@@ -3,6 +3,7 @@
  * bone nearest to it INSIDE the mask (an arm lying on the torso is still nearest to the arm bone).
  */
 import type { BinaryMask } from '../segment/mask.js';
+import { segmentDistance } from '../geometry/segment.js';
 import type { RasterImage } from '../types.js';
 import { geodesic, type EdgeCost } from './geodesic.js';
 import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, limbOf, type JointPositions } from './skeleton.js';
@@ -20,11 +21,7 @@ export function presentBones(present: readonly boolean[]): number[] {
 
 export function distToBone(x: number, y: number, rest: JointPositions, b: number): number {
   const p = PARENT[b];
-  const ax = rest[2 * p]; const ay = rest[2 * p + 1];
-  const dx = rest[2 * b] - ax; const dy = rest[2 * b + 1] - ay;
-  const l2 = dx * dx + dy * dy;
-  const t = l2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
-  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
+  return segmentDistance(x, y, rest[2 * p], rest[2 * p + 1], rest[2 * b], rest[2 * b + 1]);
 }
 
 function nearestBone(x: number, y: number, rest: JointPositions, bones: number[]): number {
@@ -83,11 +80,13 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
     for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) grid[row + Math.floor(x / f)] = 1;
   }
   const sources: number[] = []; const labels: number[] = [];
-  const seedPoints = (x0: number, y0: number, x1: number, y1: number, label: number) => {
+  const seedPoints = (x0: number, y0: number, x1: number, y1: number, label: number, keep?: (x: number, y: number) => boolean) => {
     for (let k = 0; k < SEEDS_PER_BONE; k++) {
       const t = (k + 0.5) / SEEDS_PER_BONE;
-      const x = Math.floor((x0 + t * (x1 - x0)) / f);
-      const y = Math.floor((y0 + t * (y1 - y0)) / f);
+      const px = x0 + t * (x1 - x0); const py = y0 + t * (y1 - y0);
+      if (keep && !keep(px, py)) continue;
+      const x = Math.floor(px / f);
+      const y = Math.floor(py / f);
       if (x < 0 || y < 0 || x >= w || y >= h || !grid[y * w + x]) continue;
       sources.push(y * w + x); labels.push(label);
     }
@@ -134,14 +133,8 @@ export function computeLabelGrid(m: BinaryMask, rest: JointPositions, present: r
     return segmentDistance(x, y, ex, ey, wx + 0.6 * (wx - ex), wy + 0.6 * (wy - ey)) < reach;
   });
   for (const [s, hip] of [[J.l_shoulder, J.l_hip], [J.r_shoulder, J.r_hip]]) {
-    if (!(present[s] && present[hip] && present[J.neck] && present[J.root])) continue;
-    for (let k = 0; k < SEEDS_PER_BONE; k++) {
-      const t = (k + 0.5) / SEEDS_PER_BONE;
-      const x = rest[2 * s] + t * (rest[2 * hip] - rest[2 * s]); const y = rest[2 * s + 1] + t * (rest[2 * hip + 1] - rest[2 * s + 1]);
-      if (underForearm(x, y)) continue;
-      const gx = Math.floor(x / f); const gy = Math.floor(y / f);
-      if (gx < 0 || gy < 0 || gx >= w || gy >= h || !grid[gy * w + gx]) continue;
-      sources.push(gy * w + gx); labels.push(J.neck);
+    if (present[s] && present[hip] && present[J.neck] && present[J.root]) {
+      seedPoints(rest[2 * s], rest[2 * s + 1], rest[2 * hip], rest[2 * hip + 1], J.neck, (x, y) => !underForearm(x, y));
     }
   }
   const edges: EdgeCost | undefined = rgb ? { rgb, k: EDGE_COST, sigma: EDGE_SIGMA } : undefined;
@@ -200,12 +193,6 @@ export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: numbe
 
 /** Colour distance (RGB) between a garment and the legs below it that makes it a skirt's hem. */
 const HEM_CONTRAST = 45;
-
-function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
-  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
-  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
-}
 
 /** Bone label per triangle (of its centroid). */
 export function labelTriangles(g: LabelGrid, rest: JointPositions, points: Float64Array, tris: Uint32Array): Uint8Array {

@@ -65,6 +65,12 @@ export const GROUP_ATTACH_JOINT: Record<PartGroup, number> = {
   r_thigh: JOINT_INDEX.r_hip, r_shin: JOINT_INDEX.r_knee,
 };
 
+/** The joint ending a layer's first bone (the one leaving its attach joint); −1 for the trunk. */
+export function firstBoneOf(g: PartGroup): number {
+  const j = GROUP_ATTACH_JOINT[g];
+  return j < 0 ? -1 : PARENT.findIndex((p, i) => i > 0 && p === j && boneGroup(i) === g);
+}
+
 /** The whole limb a layer belongs to ('l_arm' for 'l_upper_arm' and 'l_forearm'); trunk and head are their own. */
 export function limbOf(g: PartGroup): string {
   switch (g) {

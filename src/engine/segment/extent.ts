@@ -11,6 +11,7 @@
  *    plate if it is small, so nothing is left torn; big background structure stays as it is.
  * Ground the person model took around the feet is cut off the character (it stays in the hole).
  */
+import { segmentDistance } from '../geometry/segment.js';
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
@@ -231,11 +232,6 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   return removed > 0 ? largestComponent({ width: w, height: h, data }) : null;
 }
 
-function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
-  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
-  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
-}
 
 export function characterExtent(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
