@@ -61,10 +61,6 @@ export class Semaphore {
     return this.releaser();
   }
 
-  get inUse(): number {
-    return this.active;
-  }
-
   private releaser(): () => void {
     let done = false;
     return () => {

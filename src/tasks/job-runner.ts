@@ -89,11 +89,6 @@ export class JobRunner {
     return this.running.size;
   }
 
-  /** Jobs in their heavy stage now. */
-  get heavyCount(): number {
-    return this.slots.inUse;
-  }
-
   start(): void {
     if (this.loopDone) return;
     this.loopDone = this.loop();

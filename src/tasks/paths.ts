@@ -19,10 +19,3 @@ export function resultsDir(dataDir: string): string {
   return path.join(dataDir, 'results');
 }
 
-export function imageFileName(format: 'jpeg' | 'png'): string {
-  return format === 'png' ? 'image.png' : 'image.jpg';
-}
-
-export function videoFileName(container: 'mp4' | 'mov'): string {
-  return container === 'mov' ? 'video.mov' : 'video.mp4';
-}

@@ -6,7 +6,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger.js';
 import { listAll, taskOfInputKey, type ObjectStorage } from '../storage/object-storage.js';
-import { inputDir, workDir } from './paths.js';
+import { inputDir, resultsDir, workDir } from './paths.js';
 import { isEnded } from '../domain/task-status.js';
 import type { TaskQueries } from './queries.js';
 import type { TaskStore } from './types.js';
@@ -38,9 +38,10 @@ function pidAlive(pid: number): boolean {
 export async function sweepLeftovers(d: Pick<SweepDeps, 'tasks' | 'dataDir' | 'logger' | 'now'>): Promise<{ incoming: number; scratch: number }> {
   const now = (d.now ?? Date.now)();
   let incoming = 0;
-  const results = path.join(d.dataDir, 'results');
+  const results = resultsDir(d.dataDir);
   for (const name of await readdir(results).catch(() => [] as string[])) {
-    const m = /\.incoming-(\d+)$/.exec(name);
+    // LocalDiskStorage's temp name: <dest>.incoming-<pid>-<random> (older ones had no random part).
+    const m = /\.incoming-(\d+)(?:-[a-z0-9]+)?$/.exec(name);
     if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
     await rm(path.join(results, name), { force: true });
     incoming++;

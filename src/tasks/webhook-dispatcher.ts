@@ -64,10 +64,12 @@ export class WebhookDispatcher {
   private ticking: Promise<number> | null = null;
   private readonly now: () => number;
   private readonly post: WebhookPoster;
+  private readonly signer: ReturnType<typeof resultUrlSigner>;
 
   constructor(private readonly d: DispatcherDeps) {
     this.now = d.now ?? Date.now;
     this.post = d.post ?? safePoster(d.config.allowHosts);
+    this.signer = resultUrlSigner(d.storage, d.config, this.now);
   }
 
   start(): void {
@@ -119,7 +121,7 @@ export class WebhookDispatcher {
       const task = await this.d.tasks.getTaskStatus(x.taskId);
       if (!task) { await this.d.outbox.markFailed(x.id, 'task no longer exists', null); return; }
       // Built at delivery time, so a late retry still carries a working video URL.
-      const body = webhookBody(await signedTaskResultBody(task, resultUrlSigner(this.d.storage, c, this.now), c.videoUrlTtlS));
+      const body = webhookBody(await signedTaskResultBody(task, this.signer, c.videoUrlTtlS));
       const headers = webhookHeaders(c.webhookSecret, x.id, Math.floor(this.now() / 1000), body);
       const { status } = await this.post(x.url, headers, body, WEBHOOK_TIMEOUT_MS);
       if (status >= 200 && status < 300) {

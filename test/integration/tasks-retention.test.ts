@@ -75,11 +75,12 @@ describe('retention sweep', () => {
     // a result half-moved by a process that is gone, and the scratch dir of an ended task; a live one is kept
     const results = path.join(svc.dir, 'results');
     await writeFile(path.join(results, 'x.mp4.incoming-999999'), 'partial');
+    await writeFile(path.join(results, 'z.mp4.incoming-999999-k3j9x2'), 'partial, as LocalDiskStorage names it');
     await writeFile(path.join(results, `y.mp4.incoming-${process.pid}`), 'mine, in progress');
     await mkdir(workDir(svc.dir, 'recent-done'), { recursive: true });
     await svc.backend.tasks.createTask({ ...base, id: 'queued', webhookUrl: null });
     await mkdir(workDir(svc.dir, 'queued'), { recursive: true });
-    expect(await sweepLeftovers(deps)).toEqual({ incoming: 1, scratch: 1 });
+    expect(await sweepLeftovers(deps)).toEqual({ incoming: 2, scratch: 1 });
     expect((await readdir(results)).filter((n) => n.includes('incoming'))).toEqual([`y.mp4.incoming-${process.pid}`]);
     expect(await readdir(path.join(svc.dir, 'work'))).toEqual(['queued']);
   });

@@ -18,7 +18,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
   }
 
   async markDelivered(id: string, nowMs: number): Promise<void> {
-    await this.pool.query('UPDATE webhook_outbox SET delivered_ms = $1, next_attempt_ms = NULL, attempts = attempts + 1 WHERE id = $2', [nowMs, id]);
+    await this.pool.query("UPDATE webhook_outbox SET delivered_ms = $1, next_attempt_ms = NULL, attempts = attempts + 1, last_error = '' WHERE id = $2", [nowMs, id]);
   }
 
   async markFailed(id: string, error: string, nextAttemptMs: number | null): Promise<void> {
