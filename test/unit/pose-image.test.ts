@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flipImage, mergePoses, torsoScore, unflipPose } from '../../src/engine/pose/image-pose.js';
+import { alignToTracker, flipImage, mergePoses, torsoScore, unflipPose } from '../../src/engine/pose/image-pose.js';
 import { KP, type Pose } from '../../src/engine/types.js';
 
 describe('reference image pose helpers', () => {
@@ -25,5 +25,18 @@ describe('reference image pose helpers', () => {
     expect(m[0].score).toBeCloseTo(0.6);
     expect(m[3]).toEqual(b[3]);
     expect(torsoScore(a)).toBeCloseTo(0.8);
+  });
+
+  it('moves each joint to where the video tracker puts it when it is sure and close, else keeps it', () => {
+    // A body 160 px tall: "close" is within 8% of that (12.8 px).
+    const base: Pose = Array.from({ length: 17 }, (_, k) => ({ x: 100, y: 10 * k, score: 0.8 }));
+    const tracked: Pose = base.map((p) => ({ x: p.x + 5, y: p.y - 3, score: 0.7 }));
+    tracked[KP.left_wrist] = { x: 100 + 40, y: base[KP.left_wrist].y, score: 0.9 }; // far: another thing
+    tracked[KP.right_wrist] = { x: 106, y: base[KP.right_wrist].y, score: 0.1 }; // unsure
+    const out = alignToTracker(base, tracked);
+    expect(out[KP.nose]).toEqual({ x: 105, y: -3, score: 0.8 });
+    expect(out[KP.left_hip]).toEqual({ x: 105, y: 10 * KP.left_hip - 3, score: 0.8 });
+    expect(out[KP.left_wrist]).toEqual(base[KP.left_wrist]);
+    expect(out[KP.right_wrist]).toEqual(base[KP.right_wrist]);
   });
 });

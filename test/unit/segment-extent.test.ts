@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inpaint } from '../../src/engine/render/index.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
-import { characterExtent } from '../../src/engine/segment/extent.js';
+import { characterExtent, holeOfDrawn, plateHoleOf } from '../../src/engine/segment/extent.js';
 import { refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 import { figureMask, insideFigure, rng, standardFigure } from './rig-figure.js';
@@ -161,5 +161,59 @@ describe('characterExtent and the ground at the feet', () => {
     expect(patch).toBeGreaterThan(300);
     expect(kept / patch).toBeLessThan(0.2);
     expect(legKept / leg).toBeGreaterThan(0.99);
+  });
+});
+
+describe('characterExtent and what lies at the head', () => {
+  // A red cap sitting on the head, and a pale lattice (window panes) touching the head's side.
+  const f = standardFigure();
+  const { width: w, height: h } = f;
+  const onCap = (x: number, y: number) => x >= 140 && x < 180 && y >= 12 && y < 30 && !insideFigure(f, x, y);
+  const onPanes = (x: number, y: number) => x >= 96 && x < 131 && y >= 26 && y < 62 && !insideFigure(f, x, y);
+  const rand = rng(5);
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const n = (rand() - 0.5) * 30;
+      let rgb = [90 + n, 120 + n, 70 + n];
+      if (onCap(x, y)) rgb = [200, 30, 30];
+      if (onPanes(x, y)) rgb = [225, 235, 245];
+      if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+      for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+    }
+  }
+  const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
+  const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+  const share = (pred: (x: number, y: number) => boolean) => {
+    let all = 0; let taken = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (pred(x, y)) { all++; taken += e.mask.data[y * w + x]; }
+    return taken / all;
+  };
+
+  it('takes a cap worn on top of the head into the character', () => {
+    expect(share(onCap)).toBeGreaterThan(0.9);
+  });
+
+  it('leaves window panes beside the head in the background', () => {
+    expect(share(onPanes)).toBeLessThan(0.1);
+  });
+});
+
+describe('holeOfDrawn', () => {
+  it('gives back to the plate mask pixels the rig never draws, with their margin, and keeps the rest', () => {
+    const w = 200; const h = 200;
+    const mask: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
+    const drawn = new Uint8Array(w * h);
+    // The body (drawn) and a lattice piece apart from it (in the mask, but no triangle covers it).
+    for (let y = 20; y < 180; y++) for (let x = 80; x < 120; x++) { mask.data[y * w + x] = 1; drawn[y * w + x] = 1; }
+    for (let y = 30; y < 50; y++) for (let x = 20; x < 40; x++) mask.data[y * w + x] = 1;
+    const hole = plateHoleOf(mask);
+    const out = holeOfDrawn(hole, mask, drawn);
+    expect(hole.data[40 * w + 30]).toBe(1);
+    expect(out.data[40 * w + 30]).toBe(0); // the stray piece
+    expect(out.data[40 * w + 41]).toBe(0); // its margin
+    expect(out.data[100 * w + 100]).toBe(1); // the body
+    expect(out.data[100 * w + 78]).toBe(1); // the body's margin
+    expect(holeOfDrawn(hole, mask, Uint8Array.from(mask.data))).toBe(hole);
   });
 });

@@ -1,11 +1,14 @@
 /**
  * The character's pose in the reference image: MoveNet Thunder on the whole (padded) image, refined
  * on the crop around that first result, and the same on the mirrored image; the two are merged.
+ * Then each joint the video tracker places close by takes the tracker's place (see alignToTracker).
  */
+import { analysisSize } from '../output-format.js';
 import { KP, type Pose, type RasterImage } from '../types.js';
 import { cropFromPose, wholeFrameCrop } from './crop.js';
 import type { PoseWorkerPool } from './pool.js';
-import { downscaleRgb } from './resample.js';
+import { downscaleRgb, sampleRgb } from './resample.js';
+import { trackVideoPoses } from './track.js';
 
 /** Larger images are area-downscaled first: Thunder sees 256 px, so more only costs copying. */
 const MAX_SIDE = 1024;
@@ -60,8 +63,49 @@ async function twoPass(image: RasterImage, pool: PoseWorkerPool): Promise<Pose> 
   return torsoScore(second) >= torsoScore(first) * 0.8 ? second : first;
 }
 
+/** Keypoints the tracker must be this sure of to move a joint. */
+const TRACKER_MIN_SCORE = 0.3;
+/** ... and it may move it by at most this share of the pose's height (further, it saw something else). */
+const TRACKER_MAX_SHIFT = 0.08;
+
+/**
+ * The image as the motion tracker sees a video frame: at the analysis size (short side 360 px), one
+ * frame tracked with the same model and crops (pose/track.ts). In image pixels; null if it saw no torso.
+ */
+export async function detectAsTracked(input: RasterImage, pool: PoseWorkerPool): Promise<Pose | null> {
+  const size = analysisSize(input.width, input.height);
+  const data = new Uint8Array(size.width * size.height * 3);
+  sampleRgb(input, { x: 0, y: 0, width: input.width, height: input.height }, size.width, size.height, data);
+  async function* oneFrame(): AsyncIterable<RasterImage> { yield { ...size, channels: 3, data }; }
+  const [pose] = (await trackVideoPoses(oneFrame(), pool, { fps: 1 })).poses;
+  if (!pose || torsoScore(pose) < MIN_TORSO_SCORE) return null;
+  const kx = input.width / size.width; const ky = input.height / size.height;
+  return pose.map((p) => ({ x: (p.x + 0.5) * kx - 0.5, y: (p.y + 0.5) * ky - 0.5, score: p.score }));
+}
+
+/**
+ * The driving joints come from the video tracker (MoveNet Lightning on 360 px frames); the
+ * character's from Thunder on the whole picture. The two models place the same joint a few pixels
+ * apart (5–9 px at 720p on the first frames of the fixture videos, 1–2.5 px for the tracker against
+ * itself), and the retargeting takes that difference for motion: the whole figure is off where it
+ * should stand still. So each keypoint the tracker is sure of, and places near Thunder's, takes
+ * the tracker's place; where it is unsure or far off (a drawing, a hand it lost), Thunder's stays.
+ */
+export function alignToTracker(base: Pose, tracked: Pose): Pose {
+  const ys = base.filter((p) => p.score > 0.2).map((p) => p.y);
+  const height = ys.length > 1 ? Math.max(...ys) - Math.min(...ys) : 0;
+  const far = TRACKER_MAX_SHIFT * height;
+  return base.map((p, k) => {
+    const q = tracked[k];
+    if (q.score < TRACKER_MIN_SCORE || Math.hypot(p.x - q.x, p.y - q.y) > far) return p;
+    return { x: q.x, y: q.y, score: Math.max(p.score, q.score) };
+  });
+}
+
 export async function detectImagePose(input: RasterImage, pool: PoseWorkerPool): Promise<{ pose: Pose; score: number } | null> {
   const { image, factor } = downscaleRgb(input, MAX_SIDE);
+  const trackedP = detectAsTracked(input, pool);
+  trackedP.catch(() => undefined);
   const [direct, mirrored] = await Promise.all([twoPass(image, pool), twoPass(flipImage(image), pool)]);
   const back = unflipPose(mirrored, image.width);
   const directOk = torsoScore(direct) >= MIN_TORSO_SCORE;
@@ -74,5 +118,7 @@ export async function detectImagePose(input: RasterImage, pool: PoseWorkerPool):
   if (score < MIN_TORSO_SCORE) return null;
   // Back to input pixels (pixel centres: i ↦ (i + 0.5) / factor − 0.5).
   const up = (v: number) => (v + 0.5) / factor - 0.5;
-  return { pose: pose.map((p) => ({ x: up(p.x), y: up(p.y), score: p.score })), score };
+  const full = pose.map((p) => ({ x: up(p.x), y: up(p.y), score: p.score }));
+  const tracked = await trackedP;
+  return { pose: tracked ? alignToTracker(full, tracked) : full, score };
 }
