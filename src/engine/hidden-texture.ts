@@ -28,7 +28,7 @@ function firstBone(rig: Rig, layer: number): { ux: number; uy: number; len: numb
 
 /** Null when nothing is hidden. */
 export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedTexture | null {
-  const { width: w, height: h, own, hidden } = rig.layers;
+  const { width: w, height: h, own, hidden, opacity } = rig.layers;
   if (image.width !== w || image.height !== h) return null;
   const c = image.channels;
   const colour = new Uint8Array(w * h * 3);
@@ -81,7 +81,7 @@ export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedT
           }
         }
         for (let k = 0; k < 3; k++) colour[3 * i + k] = from >= 0 ? image.data[c * from + k] : filled.data[3 * s + k];
-        alpha[i] = 1;
+        alpha[i] = opacity[i] / 255;
       }
     }
   }

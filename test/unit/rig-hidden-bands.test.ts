@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layerMaps } from '../../src/engine/rig/hidden.js';
+import { bandOpacity, layerMaps } from '../../src/engine/rig/hidden.js';
 import { JOINTS, groupIndex } from '../../src/engine/rig/skeleton.js';
 
 describe('layerMaps: bands along borders', () => {
@@ -23,5 +23,17 @@ describe('layerMaps: bands along borders', () => {
     expect(at(59, 120)).toBe(-1);
     expect(at(80, 59)).toBe(-1);
     expect(at(40, 60)).toBe(-1); // and the trunk keeps no copy of the head
+  });
+
+  it('keeps a band opaque over its inner half and fades it out over the outer half', () => {
+    const op = (x: number, y: number) => maps.opacity[y * w + x];
+    expect(op(60, 120)).toBe(255); // 1 px from the trunk, band 3 px
+    expect(op(61, 120)).toBe(bandOpacity(2, 3));
+    expect(op(61, 120)).toBeGreaterThan(0);
+    expect(op(61, 120)).toBeLessThan(255);
+    expect(op(63, 120)).toBe(0); // not hidden
+    expect(bandOpacity(0.5, 10)).toBe(255);
+    expect(bandOpacity(7.5, 10)).toBe(128);
+    expect(bandOpacity(10, 10)).toBe(0);
   });
 });

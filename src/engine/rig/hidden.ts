@@ -19,6 +19,12 @@ export interface LayerMaps {
   own: Int8Array;
   /** Per pixel: index of the layer it hides a part of (drawn under the one it shows), −1 for none. */
   hidden: Int8Array;
+  /**
+   * Per pixel: the hidden part's opacity, 0..255. Full, except in the bands along borders, which
+   * fade out over their outer half: a small gap is sealed, and when the parts move far apart the
+   * band's outer edge (which follows the mesh's zig-zag border) does not stand out as shards.
+   */
+  opacity: Uint8Array;
 }
 
 /**
@@ -172,7 +178,7 @@ export function limbHalfWidth(own: Int8Array, w: number, h: number, rest: JointP
  * own continuation there instead of a slit of background. (Never the other way: a limb's material
  * lying on the body would turn with the limb and stick out as shards.)
  */
-function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: number, hidden: Int8Array): void {
+function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: number, hidden: Int8Array, opacity: Uint8Array): void {
   // Distances are taken inside the character's box only: every layer's pixels lie in it, so they
   // are the same as over the whole picture.
   let x0 = w; let y0 = h; let x1 = -1; let y1 = -1;
@@ -206,7 +212,17 @@ function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: numb
       best[k] = d2[k]; bestLayer[k] = g;
     }
   }
-  for (let k = 0; k < bestLayer.length; k++) if (bestLayer[k] >= 0) hidden[at(k)] = bestLayer[k];
+  for (let k = 0; k < bestLayer.length; k++) {
+    if (bestLayer[k] < 0) continue;
+    hidden[at(k)] = bestLayer[k];
+    opacity[at(k)] = bandOpacity(Math.sqrt(best[k]), band);
+  }
+}
+
+/** Full over a band's inner half, then down linearly to nothing at its outer edge. */
+export function bandOpacity(distance: number, band: number): number {
+  const f = Math.min(1, Math.max(0, 2 * (1 - distance / band)));
+  return Math.round(255 * f);
 }
 
 /** Width of the band along layer borders: 1.2% of the character's height, at least 3 px. */
@@ -230,8 +246,9 @@ export function layerMaps(
   limbTops(own, w, h, rest, present, halfWidth, hidden);
   headUnderHands(own, w, h, hidden);
   if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, hidden);
-  bordersUnderNeighbours(own, w, h, borderBand(own, w, h), hidden);
-  return { width: w, height: h, own, hidden };
+  const opacity = Uint8Array.from(hidden, (v) => (v >= 0 ? 255 : 0));
+  bordersUnderNeighbours(own, w, h, borderBand(own, w, h), hidden, opacity);
+  return { width: w, height: h, own, hidden, opacity };
 }
 
 export type { PartGroup };
