@@ -61,6 +61,25 @@ describe('characterExtent', () => {
     expect(count(extent.mask, (x, y) => insideFigure(f, x, y))).toBe(1);
   });
 
+  it('joins the stick to the hand without a ring of background round the joint', () => {
+    const j = f.joints;
+    const [wx, wy] = [j[2 * J.r_wrist], j[2 * J.r_wrist + 1]];
+    let extra = 0;
+    for (let y = 0; y < f.height; y++) {
+      for (let x = 0; x < f.width; x++) {
+        if (Math.hypot(x - wx, y - wy) > 25 || insideFigure(f, x, y) || onStick(x, y)) continue;
+        // Off the figure and the stick, and not in the corners between them.
+        let nearBoth = false;
+        for (let d = 1; d <= 3 && !nearBoth; d++) {
+          nearBoth = [[d, 0], [-d, 0], [0, d], [0, -d]].some(([dx, dy]) => onStick(x + dx, y + dy))
+            && [[d, 0], [-d, 0], [0, d], [0, -d]].some(([dx, dy]) => insideFigure(f, x + dx, y + dy));
+        }
+        if (!nearBoth) extra += extent.mask.data[y * f.width + x];
+      }
+    }
+    expect(extra).toBeLessThan(15);
+  });
+
   it('leaves a box lying apart and a band behind the figure in the background', () => {
     expect(count(extent.mask, onBox)).toBe(0);
     expect(count(extent.hole, onBox)).toBe(0);

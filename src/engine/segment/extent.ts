@@ -15,7 +15,7 @@ import { segmentDistance } from '../geometry/segment.js';
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
-import { dilate, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { dilate, erode, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 export interface CharacterExtent {
   /** Person plus props: what the rig is built on and the texture shows. */
@@ -369,10 +369,14 @@ export function characterExtent(
   let extended = mask;
   let soft = personSoft;
   if (props > 0) {
-    // Bridge the small gap between a prop and the outline, so the rig's outline takes it in.
+    // Bridge the small gap between a prop and the outline, so the rig's outline takes it in: only
+    // what a closing of the two fills (between them), never a ring of background round the joint.
     const grown = dilate(propMask, gap + 1);
-    const data = Uint8Array.from(mask.data);
-    for (let p = 0; p < data.length; p++) if (propMask.data[p] || (grown.data[p] && d2[p] <= (gap + 1) ** 2)) data[p] = 1;
+    const union = Uint8Array.from(mask.data);
+    for (let p = 0; p < union.length; p++) if (propMask.data[p]) union[p] = 1;
+    const closed = erode(dilate({ width: w, height: h, data: union }, gap + 1), gap + 1);
+    const data = Uint8Array.from(union);
+    for (let p = 0; p < data.length; p++) if (closed.data[p] && grown.data[p] && d2[p] <= (gap + 1) ** 2) data[p] = 1;
     extended = { width: w, height: h, data };
     // The same feathered edge over the whole new outline (no seam at the join).
     soft = featheredAlpha(extended);
