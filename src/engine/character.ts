@@ -10,7 +10,7 @@ import { detectImagePose } from './pose/image-pose.js';
 import {
   binaryFromSoft, describeSkeletonFromMask, looksLikeDrawing, maskFromAlpha, refineMask, segmentDrawingLayers, type BinaryMask,
 } from './segment/index.js';
-import { characterExtent, holeOfDrawn } from './segment/extent.js';
+import { characterExtent } from './segment/extent.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
@@ -163,12 +163,10 @@ export function assembleCharacter(
   // Props join the character; glow, shadow and small clutter the hole leaves torn are filled too.
   const extent = characterExtent(image, refined, joints, present);
   const rig = buildRig(extent.mask, joints, { present, image });
-  const drawn = Uint8Array.from(rig.layers.own, (l) => (l >= 0 ? 1 : 0));
-  const hole = holeOfDrawn(extent.hole, extent.mask, drawn);
-  const plate = inpaint(rgbOf(image), hole);
+  const plate = inpaint(rgbOf(image), extent.hole);
   const texture = makeCharacterTexture(image, extent.soft, plate);
   const hiddenTexture = buildHiddenTexture(image, rig);
   return {
-    image, rig, texture, hiddenTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: hole, joints, present, segmentation, skeletonSource,
+    image, rig, texture, hiddenTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: extent.hole, joints, present, segmentation, skeletonSource,
   };
 }

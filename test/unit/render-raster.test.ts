@@ -20,7 +20,7 @@ function quadRig(pts: number[]): Rig {
   const rest = Float32Array.from(pts);
   return {
     width: 100, height: 100, rest, uv: rest, copyKind: Int8Array.from([-1, -1]),
-    layers: { width: 100, height: 100, own: new Int8Array(10000), hidden: new Int8Array(10000).fill(-1) }, triangles: Uint32Array.from([0, 1, 2, 0, 2, 3]),
+    layers: { width: 100, height: 100, own: new Int8Array(10000), hidden: new Int8Array(10000).fill(-1), opacity: new Uint8Array(10000) }, triangles: Uint32Array.from([0, 1, 2, 0, 2, 3]),
     triangleBone: Uint8Array.from([J.neck, J.neck]),
     weights: { bones: new Uint8Array(16).fill(J.neck), w: Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]), perVertex: 4 },
     // Triangle 0 edges: 0→1, 1→2, 2→0 (diagonal); triangle 1: 0→2 (diagonal), 2→3, 3→0.

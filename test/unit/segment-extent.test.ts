@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inpaint } from '../../src/engine/render/index.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
-import { characterExtent, holeOfDrawn, plateHoleOf } from '../../src/engine/segment/extent.js';
+import { characterExtent } from '../../src/engine/segment/extent.js';
 import { refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 import { figureMask, insideFigure, rng, standardFigure } from './rig-figure.js';
@@ -218,21 +218,3 @@ describe('characterExtent and what lies at the head', () => {
   });
 });
 
-describe('holeOfDrawn', () => {
-  it('gives back to the plate mask pixels the rig never draws, with their margin, and keeps the rest', () => {
-    const w = 200; const h = 200;
-    const mask: BinaryMask = { width: w, height: h, data: new Uint8Array(w * h) };
-    const drawn = new Uint8Array(w * h);
-    // The body (drawn) and a lattice piece apart from it (in the mask, but no triangle covers it).
-    for (let y = 20; y < 180; y++) for (let x = 80; x < 120; x++) { mask.data[y * w + x] = 1; drawn[y * w + x] = 1; }
-    for (let y = 30; y < 50; y++) for (let x = 20; x < 40; x++) mask.data[y * w + x] = 1;
-    const hole = plateHoleOf(mask);
-    const out = holeOfDrawn(hole, mask, drawn);
-    expect(hole.data[40 * w + 30]).toBe(1);
-    expect(out.data[40 * w + 30]).toBe(0); // the stray piece
-    expect(out.data[40 * w + 41]).toBe(0); // its margin
-    expect(out.data[100 * w + 100]).toBe(1); // the body
-    expect(out.data[100 * w + 78]).toBe(1); // the body's margin
-    expect(holeOfDrawn(hole, mask, Uint8Array.from(mask.data))).toBe(hole);
-  });
-});

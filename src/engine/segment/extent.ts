@@ -54,33 +54,10 @@ function bounds(m: BinaryMask): { x0: number; y0: number; x1: number; y1: number
  * in the plate (about 1.2% of the character's height: the soft edge and its shadow line).
  */
 export function plateHoleOf(mask: BinaryMask): BinaryMask {
-  return dilate(mask, holeMargin(mask));
-}
-
-function holeMargin(mask: BinaryMask): number {
   const b = bounds(mask);
-  return Math.max(3, Math.round((b ? b.y1 - b.y0 + 1 : 0) * 0.006));
+  return dilate(mask, Math.max(3, Math.round((b ? b.y1 - b.y0 + 1 : 0) * 0.006)));
 }
 
-/**
- * The hole less what the character will never draw: mask pixels no triangle of the rig covers
- * (a lattice of window panes taken with the head, a sliver the mesh's outline cuts off) stay the
- * picture's own, with the margin that came with them, unless they lie within the margin of what
- * is drawn. Filled, they would show as a patch of copied texture beside the figure at every frame.
- */
-export function holeOfDrawn(hole: BinaryMask, mask: BinaryMask, drawn: Uint8Array): BinaryMask {
-  const { width: w, height: h } = mask;
-  const r = holeMargin(mask);
-  const nearDrawn = dilate({ width: w, height: h, data: drawn }, r);
-  const stray = new Uint8Array(w * h);
-  let any = false;
-  for (let p = 0; p < stray.length; p++) if (mask.data[p] && !nearDrawn.data[p]) { stray[p] = 1; any = true; }
-  if (!any) return hole;
-  const strayHole = dilate({ width: w, height: h, data: stray }, r);
-  const data = Uint8Array.from(hole.data);
-  for (let p = 0; p < data.length; p++) if (strayHole.data[p] && !nearDrawn.data[p]) data[p] = 0;
-  return { width: w, height: h, data };
-}
 
 /** Median squared distance to the person over the pixels outside it. */
 function medianOutside(d2: Float64Array, mask: BinaryMask): number {
@@ -151,6 +128,8 @@ const HOLD_RADIUS = 0.1;
 /** At least this share of a prop's contact with the person lies where it is held or worn. */
 const HELD_SHARE = 0.6;
 
+/** Contact this close to the head joint (× height) counts as at the head: up to a bun or a hat's crown. */
+const HEAD_REACH = 0.25;
 /** A prop worn at the head has its centre within this distance (× height) of the head's, across. */
 const HEAD_PROP_SPAN = 0.07;
 
@@ -328,7 +307,7 @@ export function characterExtent(
         r.contact++;
         if (dw <= HOLD_RADIUS * height) r.contactAt.wrist++;
         if (da <= HOLD_RADIUS * height) r.contactAt.ankle++;
-        if (dh <= 0.15 * height) r.contactAt.head++;
+        if (dh <= HEAD_REACH * height) r.contactAt.head++;
       }
     }
   }
@@ -347,7 +326,7 @@ export function characterExtent(
       if (r.near.wrist <= 0.1 * height && heldBy(r.contactAt.wrist)) return 'prop';
       // Worn at the head: over it (a cap, a hat), not beside it (window panes, a branch behind the hair).
       const overHead = head !== null && Math.abs(r.sx / r.area - head[0]) <= HEAD_PROP_SPAN * height;
-      if (r.near.head <= 0.12 * height && heldBy(r.contactAt.head) && overHead && centreY < headY && r.area <= 0.08 * personArea && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'prop';
+      if (r.near.head <= HEAD_REACH * height && heldBy(r.contactAt.head) && overHead && centreY < headY && r.area <= 0.08 * personArea && r.maxDist <= 0.12 * height && elongation(r) <= 3) return 'prop';
       if (r.near.ankle <= 0.06 * height && heldBy(r.contactAt.ankle) && elongation(r) >= 4) return 'prop';
     }
     // Only compact things close by (a cat, a shadow): a line the hole crosses (a wall's foot, a
