@@ -218,3 +218,33 @@ describe('characterExtent and what lies at the head', () => {
   });
 });
 
+
+describe('characterExtent and a ragged spread at the hand', () => {
+  it('does not take fragments (lawn, a broken-up glow) touching the hand for a prop', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const [wx, wy] = [f.joints[2 * J.l_wrist], f.joints[2 * J.l_wrist + 1]];
+    // Speckles over a square beside the hand (about half its pixels, joined corner to corner).
+    const speckle = rng(9);
+    const specks = new Set<number>();
+    for (let y = wy - 10; y < wy + 30; y++) for (let x = wx + 4; x < wx + 44; x++) if (speckle() < 0.45) specks.add(y * w + x);
+    const onComb = (x: number, y: number) => !insideFigure(f, x, y) && specks.has(y * w + x);
+    const rand = rng(3);
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const n = (rand() - 0.5) * 30;
+        let rgb = [90 + n, 120 + n, 70 + n];
+        if (onComb(x, y)) rgb = [210, 235, 120];
+        if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+      }
+    }
+    const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
+    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    let all = 0; let taken = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onComb(x, y)) { all++; taken += e.mask.data[y * w + x]; }
+    expect(all).toBeGreaterThan(200);
+    expect(taken / all).toBeLessThan(0.1);
+  });
+});

@@ -128,6 +128,8 @@ const HOLD_RADIUS = 0.1;
 /** At least this share of a prop's contact with the person lies where it is held or worn. */
 const HELD_SHARE = 0.6;
 
+/** A prop is one solid thing: its solidity (see solidity()) is at least this. */
+const PROP_SOLIDITY = 0.5;
 /** Contact this close to the head joint (× height) counts as at the head: up to a bun or a hat's crown. */
 const HEAD_REACH = 0.25;
 /** A prop worn at the head has its centre within this distance (× height) of the head's, across. */
@@ -169,6 +171,17 @@ function colourComponents(img: RasterImage, set: Uint8Array): { labels: Int32Arr
     sizes.push(size);
   }
   return { labels, sizes };
+}
+
+/**
+ * Area over that of the ellipse with the region's second moments (4π·√det Σ): about 1 for a solid
+ * shape, a ball, a board, a stick; far less for a ragged spread of fragments (patches of lawn,
+ * a glow broken up by the background's texture).
+ */
+function solidity(r: Region): number {
+  const mx = r.sx / r.area; const my = r.sy / r.area;
+  const a = r.sxx / r.area - mx * mx; const b = r.sxy / r.area - mx * my; const c = r.syy / r.area - my * my;
+  return r.area / (4 * Math.PI * Math.sqrt(Math.max(1e-9, a * c - b * b)));
 }
 
 function elongation(r: Region): number {
@@ -321,7 +334,7 @@ export function characterExtent(
     // a cloud behind a raised arm does), and it does not run out of the picture.
     const ends = r.maxDist < 0.9 * reach;
     const heldBy = (n: number) => n >= HELD_SHARE * r.contact;
-    if (r.attached && ends && !r.touchesBorder && r.area <= 0.5 * personArea) {
+    if (r.attached && ends && !r.touchesBorder && r.area <= 0.5 * personArea && solidity(r) >= PROP_SOLIDITY) {
       const centreY = r.sy / r.area;
       if (r.near.wrist <= 0.1 * height && heldBy(r.contactAt.wrist)) return 'prop';
       // Worn at the head: over it (a cap, a hat), not beside it (window panes, a branch behind the hair).
