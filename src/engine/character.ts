@@ -11,7 +11,6 @@ import {
   binaryFromSoft, describeSkeletonFromMask, looksLikeDrawing, maskFromAlpha, refineMask, segmentDrawingLayers, type BinaryMask,
 } from './segment/index.js';
 import { characterExtent } from './segment/extent.js';
-import { cropImage, pasteMask, personCrop } from './segment/person-crop.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
@@ -106,9 +105,6 @@ function rgbOf(image: RasterImage): RasterImage {
 export async function analyzeCharacter(image: RasterImage, pool: PoseWorkerPool, source?: { width: number; height: number }): Promise<Character> {
   const [segmented, detected] = await Promise.all([segment(image, pool), detectImagePose(image, pool)]);
   let seg = segmented;
-  // A second, closer look for the person model (see person-crop.ts).
-  const crop = detected && seg.method === 'person-model' ? personCrop(detected.pose, image.width, image.height) : null;
-  if (crop) seg = { ...seg, soft: pasteMask(seg.soft, await pool.segment(cropImage(image, crop)), crop) };
   const size = `${source?.width ?? image.width}x${source?.height ?? image.height} px`;
 
   let joints: JointPositions;
