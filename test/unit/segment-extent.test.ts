@@ -4,12 +4,34 @@ import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { characterExtent } from '../../src/engine/segment/extent.js';
 import { refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
-import { figureMask, insideFigure, rng, standardFigure } from './rig-figure.js';
+import { figureMask, insideFigure, rng, standardFigure, type FigureSpec } from './rig-figure.js';
 
 function segDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
   const dx = bx - ax; const dy = by - ay; const l2 = dx * dx + dy * dy;
   const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2));
   return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+type Rgb = [number, number, number];
+
+/**
+ * The figure (skin, a third of the noise) over a noisy ground of `ground` colour, with solid
+ * regions painted between them (a later one over an earlier one).
+ */
+function paintScene(f: FigureSpec, seed: number, ground: Rgb, regions: [(x: number, y: number) => boolean, Rgb][]): RasterImage {
+  const { width: w, height: h } = f;
+  const rand = rng(seed);
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const n = (rand() - 0.5) * 30;
+      let rgb = ground.map((v) => v + n);
+      for (const [on, colour] of regions) if (on(x, y)) rgb = colour;
+      if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+      for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+    }
+  }
+  return { width: w, height: h, channels: 3, data };
 }
 
 /**
@@ -126,19 +148,9 @@ describe('characterExtent and the background behind a limb', () => {
     // A cloud hugging the whole arm (shoulder to wrist), the colour of nothing else around.
     const onCloud = (x: number, y: number) => !insideFigure(f, x, y)
       && Math.min(segDist(x, y, s[0], s[1], e[0], e[1]), segDist(x, y, e[0], e[1], wr[0], wr[1])) <= 40;
-    const rand = rng(11);
-    const data = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const n = (rand() - 0.5) * 30;
-        let rgb = [70 + n, 150 + n, 200 + n];
-        if (onCloud(x, y)) rgb = [240, 242, 246];
-        if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
-        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
-      }
-    }
+    const image = paintScene(f, 11, [70, 150, 200], [[onCloud, [240, 242, 246]]]);
     const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-    const e2 = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    const e2 = characterExtent(image, person, f.joints, JOINTS.map(() => true));
     let cloud = 0; let taken = 0;
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onCloud(x, y)) { cloud++; taken += e2.mask.data[y * w + x]; }
     expect(cloud).toBeGreaterThan(500);
@@ -189,20 +201,9 @@ describe('characterExtent and what lies at the head', () => {
   const { width: w, height: h } = f;
   const onCap = (x: number, y: number) => x >= 140 && x < 180 && y >= 12 && y < 30 && !insideFigure(f, x, y);
   const onPanes = (x: number, y: number) => x >= 96 && x < 131 && y >= 26 && y < 62 && !insideFigure(f, x, y);
-  const rand = rng(5);
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const n = (rand() - 0.5) * 30;
-      let rgb = [90 + n, 120 + n, 70 + n];
-      if (onCap(x, y)) rgb = [200, 30, 30];
-      if (onPanes(x, y)) rgb = [225, 235, 245];
-      if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
-      for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
-    }
-  }
+  const image = paintScene(f, 5, [90, 120, 70], [[onCap, [200, 30, 30]], [onPanes, [225, 235, 245]]]);
   const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-  const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+  const e = characterExtent(image, person, f.joints, JOINTS.map(() => true));
   const share = (pred: (x: number, y: number) => boolean) => {
     let all = 0; let taken = 0;
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (pred(x, y)) { all++; taken += e.mask.data[y * w + x]; }
@@ -229,19 +230,9 @@ describe('characterExtent and a ragged spread at the hand', () => {
     const specks = new Set<number>();
     for (let y = wy - 10; y < wy + 30; y++) for (let x = wx + 4; x < wx + 44; x++) if (speckle() < 0.45) specks.add(y * w + x);
     const onComb = (x: number, y: number) => !insideFigure(f, x, y) && specks.has(y * w + x);
-    const rand = rng(3);
-    const data = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const n = (rand() - 0.5) * 30;
-        let rgb = [90 + n, 120 + n, 70 + n];
-        if (onComb(x, y)) rgb = [210, 235, 120];
-        if (insideFigure(f, x, y)) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
-        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
-      }
-    }
+    const image = paintScene(f, 3, [90, 120, 70], [[onComb, [210, 235, 120]]]);
     const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    const e = characterExtent(image, person, f.joints, JOINTS.map(() => true));
     let all = 0; let taken = 0;
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onComb(x, y)) { all++; taken += e.mask.data[y * w + x]; }
     expect(all).toBeGreaterThan(200);
