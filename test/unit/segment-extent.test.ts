@@ -34,6 +34,19 @@ function paintScene(f: FigureSpec, seed: number, ground: Rgb, regions: [(x: numb
   return { width: w, height: h, channels: 3, data };
 }
 
+/** characterExtent of a figure whose person mask is its own shape, all joints present. */
+function figureExtent(f: FigureSpec, image: RasterImage) {
+  const person = refineMask({ width: f.width, height: f.height, data: Float32Array.from(figureMask(f).data) });
+  return characterExtent(image, person, f.joints, JOINTS.map(() => true));
+}
+
+/** How many pixels `pred` picks, and the share of them set in `m`. */
+function takenShare(m: BinaryMask, pred: (x: number, y: number) => boolean): { all: number; share: number } {
+  let all = 0; let taken = 0;
+  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) if (pred(x, y)) { all++; taken += m.data[y * m.width + x]; }
+  return { all, share: all ? taken / all : 0 };
+}
+
 /**
  * The standard figure on a textured grey-green ground, holding a long yellow stick in its right
  * hand (image left), with a small red box lying apart from it and a dark band (a wall's edge)
@@ -141,21 +154,17 @@ describe('characterExtent', () => {
 describe('characterExtent and the background behind a limb', () => {
   it('does not take a pale cloud lying all along a raised arm for a prop', () => {
     const f = standardFigure();
-    const { width: w, height: h } = f;
     const j = f.joints;
     const at = (k: number) => [j[2 * k], j[2 * k + 1]];
     const [s, e, wr] = [at(J.r_shoulder), at(J.r_elbow), at(J.r_wrist)];
     // A cloud hugging the whole arm (shoulder to wrist), the colour of nothing else around.
     const onCloud = (x: number, y: number) => !insideFigure(f, x, y)
       && Math.min(segDist(x, y, s[0], s[1], e[0], e[1]), segDist(x, y, e[0], e[1], wr[0], wr[1])) <= 40;
-    const image = paintScene(f, 11, [70, 150, 200], [[onCloud, [240, 242, 246]]]);
-    const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-    const e2 = characterExtent(image, person, f.joints, JOINTS.map(() => true));
-    let cloud = 0; let taken = 0;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onCloud(x, y)) { cloud++; taken += e2.mask.data[y * w + x]; }
-    expect(cloud).toBeGreaterThan(500);
+    const e2 = figureExtent(f, paintScene(f, 11, [70, 150, 200], [[onCloud, [240, 242, 246]]]));
+    const cloud = takenShare(e2.mask, onCloud);
+    expect(cloud.all).toBeGreaterThan(500);
     expect(e2.props).toBe(0);
-    expect(taken / cloud).toBeLessThan(0.1);
+    expect(cloud.share).toBeLessThan(0.1);
   });
 });
 
@@ -198,17 +207,10 @@ describe('characterExtent and the ground at the feet', () => {
 describe('characterExtent and what lies at the head', () => {
   // A red cap sitting on the head, and a pale lattice (window panes) touching the head's side.
   const f = standardFigure();
-  const { width: w, height: h } = f;
   const onCap = (x: number, y: number) => x >= 140 && x < 180 && y >= 12 && y < 30 && !insideFigure(f, x, y);
   const onPanes = (x: number, y: number) => x >= 96 && x < 131 && y >= 26 && y < 62 && !insideFigure(f, x, y);
-  const image = paintScene(f, 5, [90, 120, 70], [[onCap, [200, 30, 30]], [onPanes, [225, 235, 245]]]);
-  const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-  const e = characterExtent(image, person, f.joints, JOINTS.map(() => true));
-  const share = (pred: (x: number, y: number) => boolean) => {
-    let all = 0; let taken = 0;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (pred(x, y)) { all++; taken += e.mask.data[y * w + x]; }
-    return taken / all;
-  };
+  const e = figureExtent(f, paintScene(f, 5, [90, 120, 70], [[onCap, [200, 30, 30]], [onPanes, [225, 235, 245]]]));
+  const share = (pred: (x: number, y: number) => boolean) => takenShare(e.mask, pred).share;
 
   it('takes a cap worn on top of the head into the character', () => {
     expect(share(onCap)).toBeGreaterThan(0.9);
@@ -223,19 +225,16 @@ describe('characterExtent and what lies at the head', () => {
 describe('characterExtent and a ragged spread at the hand', () => {
   it('does not take fragments (lawn, a broken-up glow) touching the hand for a prop', () => {
     const f = standardFigure();
-    const { width: w, height: h } = f;
+    const w = f.width;
     const [wx, wy] = [f.joints[2 * J.l_wrist], f.joints[2 * J.l_wrist + 1]];
     // Speckles over a square beside the hand (about half its pixels, joined corner to corner).
     const speckle = rng(9);
     const specks = new Set<number>();
     for (let y = wy - 10; y < wy + 30; y++) for (let x = wx + 4; x < wx + 44; x++) if (speckle() < 0.45) specks.add(y * w + x);
     const onComb = (x: number, y: number) => !insideFigure(f, x, y) && specks.has(y * w + x);
-    const image = paintScene(f, 3, [90, 120, 70], [[onComb, [210, 235, 120]]]);
-    const person = refineMask({ width: w, height: h, data: Float32Array.from(figureMask(f).data) });
-    const e = characterExtent(image, person, f.joints, JOINTS.map(() => true));
-    let all = 0; let taken = 0;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (onComb(x, y)) { all++; taken += e.mask.data[y * w + x]; }
-    expect(all).toBeGreaterThan(200);
-    expect(taken / all).toBeLessThan(0.1);
+    const e = figureExtent(f, paintScene(f, 3, [90, 120, 70], [[onComb, [210, 235, 120]]]));
+    const spread = takenShare(e.mask, onComb);
+    expect(spread.all).toBeGreaterThan(200);
+    expect(spread.share).toBeLessThan(0.1);
   });
 });
