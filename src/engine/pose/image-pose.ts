@@ -42,10 +42,14 @@ export function unflipPose(pose: Pose, width: number): Pose {
 }
 
 /** Score-weighted mean per keypoint; where the two disagree by far, the more confident one wins. */
+/** The vertical span of the keypoints seen (score above 0.2); 0 with fewer than two. */
+function poseHeight(pose: Pose): number {
+  const ys = pose.filter((p) => p.score > 0.2).map((p) => p.y);
+  return ys.length > 1 ? Math.max(...ys) - Math.min(...ys) : 0;
+}
+
 export function mergePoses(a: Pose, b: Pose): Pose {
-  const ys = a.filter((p) => p.score > 0.2).map((p) => p.y);
-  const scale = ys.length > 1 ? Math.max(...ys) - Math.min(...ys) : 0;
-  const far = Math.max(8, 0.08 * scale);
+  const far = Math.max(8, 0.08 * poseHeight(a));
   return a.map((p, k) => {
     const q = b[k];
     if (Math.hypot(p.x - q.x, p.y - q.y) > far) return p.score >= q.score ? p : q;
@@ -92,9 +96,7 @@ export async function detectAsTracked(input: RasterImage, pool: PoseWorkerPool):
  * the tracker's place; where it is unsure or far off (a drawing, a hand it lost), Thunder's stays.
  */
 export function alignToTracker(base: Pose, tracked: Pose): Pose {
-  const ys = base.filter((p) => p.score > 0.2).map((p) => p.y);
-  const height = ys.length > 1 ? Math.max(...ys) - Math.min(...ys) : 0;
-  const far = TRACKER_MAX_SHIFT * height;
+  const far = TRACKER_MAX_SHIFT * poseHeight(base);
   return base.map((p, k) => {
     const q = tracked[k];
     if (q.score < TRACKER_MIN_SCORE || Math.hypot(p.x - q.x, p.y - q.y) > far) return p;

@@ -178,17 +178,10 @@ export function limbHalfWidth(own: Int8Array, w: number, h: number, rest: JointP
  * own continuation there instead of a slit of background. (Never the other way: a limb's material
  * lying on the body would turn with the limb and stick out as shards.)
  */
-function bordersUnderNeighbours(own: Int8Array, w: number, h: number, band: number, hidden: Int8Array, opacity: Uint8Array): void {
+function bordersUnderNeighbours(own: Int8Array, w: number, box: Box, band: number, hidden: Int8Array, opacity: Uint8Array): void {
   // Distances are taken inside the character's box only: every layer's pixels lie in it, so they
   // are the same as over the whole picture.
-  let x0 = w; let y0 = h; let x1 = -1; let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (own[y * w + x] < 0) continue;
-      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return;
+  const { x0, y0, x1, y1 } = box;
   const bw = x1 - x0 + 1; const bh = y1 - y0 + 1;
   const at = (k: number) => (y0 + Math.floor(k / bw)) * w + x0 + (k % bw);
   const best = new Float64Array(bw * bh).fill(Infinity);
@@ -225,15 +218,23 @@ export function bandOpacity(distance: number, band: number): number {
   return Math.round(255 * f);
 }
 
-/** Width of the band along layer borders: 1.2% of the character's height, at least 3 px. */
-function borderBand(own: Int8Array, w: number, h: number): number {
-  let top = -1; let bottom = -1;
+interface Box { x0: number; y0: number; x1: number; y1: number }
+
+/** The box around every layer's pixels; null when there are none. */
+function characterBox(own: Int8Array, w: number, h: number): Box | null {
+  let x0 = w; let y0 = h; let x1 = -1; let y1 = -1;
   for (let y = 0; y < h; y++) {
-    let row = false;
-    for (let x = 0; x < w && !row; x++) row = own[y * w + x] >= 0;
-    if (row) { if (top < 0) top = y; bottom = y; }
+    for (let x = 0; x < w; x++) {
+      if (own[y * w + x] < 0) continue;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
   }
-  return top < 0 ? 0 : Math.max(3, 0.012 * (bottom - top + 1));
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
+/** Width of the band along layer borders: 1.2% of the character's height, at least 3 px. */
+function borderBand(box: Box): number {
+  return Math.max(3, 0.012 * (box.y1 - box.y0 + 1));
 }
 
 export function layerMaps(
@@ -247,7 +248,8 @@ export function layerMaps(
   headUnderHands(own, w, h, hidden);
   if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, hidden);
   const opacity = Uint8Array.from(hidden, (v) => (v >= 0 ? 255 : 0));
-  bordersUnderNeighbours(own, w, h, borderBand(own, w, h), hidden, opacity);
+  const box = characterBox(own, w, h);
+  if (box) bordersUnderNeighbours(own, w, box, borderBand(box), hidden, opacity);
   return { width: w, height: h, own, hidden, opacity };
 }
 

@@ -158,7 +158,7 @@ export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: numbe
     const gx = Math.floor(x / f); const gy = Math.floor(y / f);
     return gx >= 0 && gy >= 0 && gx < w && gy < h && grid[gy * w + gx] === 1;
   };
-  const between: number[] = [0, 0, 0, 0];
+  const above: number[] = [0, 0, 0, 0];
   const add = (acc: number[], x: number, y: number) => {
     if (!inside(x, y)) return;
     const cell = Math.floor(y / f) * w + Math.floor(x / f);
@@ -177,9 +177,9 @@ export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: numbe
   }
   // The garment on both thighs above that line (not between them: the crotch's fold is in shadow).
   for (let t = 0.3; t <= joined - 0.05 + 1e-9; t += 0.05) {
-    for (const [a, b] of [[J.l_hip, J.l_knee], [J.r_hip, J.r_knee]]) { const [x, y] = pt(a, b, t); add(between, x, y); }
+    for (const [a, b] of [[J.l_hip, J.l_knee], [J.r_hip, J.r_knee]]) { const [x, y] = pt(a, b, t); add(above, x, y); }
   }
-  if (joined < 0.35 || between[3] === 0) return 0;
+  if (joined < 0.35 || above[3] === 0) return 0;
   // The legs just below the joined part, on both thighs.
   const below: number[] = [0, 0, 0, 0];
   for (const t of [joined + 0.08, joined + 0.12]) {
@@ -187,7 +187,7 @@ export function joinedLegsFraction(grid: Uint8Array, rgb: Float32Array, w: numbe
     for (const [a, b] of [[J.l_hip, J.l_knee], [J.r_hip, J.r_knee]]) { const [x, y] = pt(a, b, s); add(below, x, y); }
   }
   if (below[3] === 0) return joined;
-  const d = Math.hypot(between[0] / between[3] - below[0] / below[3], between[1] / between[3] - below[1] / below[3], between[2] / between[3] - below[2] / below[3]);
+  const d = Math.hypot(above[0] / above[3] - below[0] / below[3], above[1] / above[3] - below[1] / below[3], above[2] / above[3] - below[2] / below[3]);
   return d >= HEM_CONTRAST ? joined : 0;
 }
 

@@ -8,7 +8,7 @@ import { boundaryLoops, simplifyLoop } from './contour.js';
 import { computeLabelGrid, distToBone, groupBorderPoints, labelTriangles } from './labels.js';
 import { layerMaps, ownLayers, type LayerMaps } from './hidden.js';
 import {
-  GROUP_ATTACH_JOINT, JOINTS, JOINT_INDEX as J, PARENT, PART_GROUPS, boneGroup, groupIndex, type JointPositions,
+  JOINTS, JOINT_INDEX as J, PARENT, PART_GROUPS, boneGroup, firstBoneOf, groupIndex, type JointPositions,
 } from './skeleton.js';
 import { skinningWeights, type SkinWeights } from './weights.js';
 import type { RasterImage } from '../types.js';
@@ -299,7 +299,7 @@ class CopyBuilder {
           return best;
         };
       } else {
-        const first = layer === 'head' ? J.head : PARENT.findIndex((p, i) => i > 0 && p === GROUP_ATTACH_JOINT[layer] && boneGroup(i) === layer);
+        const first = layer === 'head' ? J.head : firstBoneOf(layer);
         if (first < 0) continue;
         boneOf = () => first;
       }

@@ -51,13 +51,12 @@ function bounds(m: BinaryMask): { x0: number; y0: number; x1: number; y1: number
 
 /**
  * The plate's hole around a mask: a little beyond the outline, so no halo of the character stays
- * in the plate (about 1.2% of the character's height: the soft edge and its shadow line).
+ * in the plate (about 0.6% of the character's height: the soft edge and its shadow line).
  */
 export function plateHoleOf(mask: BinaryMask): BinaryMask {
   const b = bounds(mask);
   return dilate(mask, Math.max(3, Math.round((b ? b.y1 - b.y0 + 1 : 0) * 0.006)));
 }
-
 
 /** Median squared distance to the person over the pixels outside it. */
 function medianOutside(d2: Float64Array, mask: BinaryMask): number {
@@ -182,14 +181,18 @@ function colourComponents(img: RasterImage, set: Uint8Array): { labels: Int32Arr
  * a glow broken up by the background's texture).
  */
 function solidity(r: Region): number {
-  const mx = r.sx / r.area; const my = r.sy / r.area;
-  const a = r.sxx / r.area - mx * mx; const b = r.sxy / r.area - mx * my; const c = r.syy / r.area - my * my;
+  const { a, b, c } = covariance(r);
   return r.area / (4 * Math.PI * Math.sqrt(Math.max(1e-9, a * c - b * b)));
 }
 
-function elongation(r: Region): number {
+/** The region's pixel covariance [[a, b], [b, c]]. */
+function covariance(r: Region): { a: number; b: number; c: number } {
   const mx = r.sx / r.area; const my = r.sy / r.area;
-  const a = r.sxx / r.area - mx * mx; const b = r.sxy / r.area - mx * my; const c = r.syy / r.area - my * my;
+  return { a: r.sxx / r.area - mx * mx, b: r.sxy / r.area - mx * my, c: r.syy / r.area - my * my };
+}
+
+function elongation(r: Region): number {
+  const { a, b, c } = covariance(r);
   const t = (a + c) / 2; const d = Math.sqrt(Math.max(0, ((a - c) / 2) ** 2 + b * b));
   return Math.sqrt((t + d) / Math.max(1e-6, t - d));
 }
@@ -218,14 +221,18 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   const data = Uint8Array.from(mask.data);
   let removed = 0;
   const y0 = Math.max(0, Math.ceil(top));
-  const legDist = (x: number, y: number) => Math.min(...shins.map(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay)));
-  const ankleDist = (x: number, y: number) => Math.min(...shins.map(([, , ax, ay]) => Math.hypot(x - ax, y - ay)));
+  // Per pixel below the knees (index p − y0·w): distance to the nearer shin and to the nearer ankle, taken once.
+  const legD = new Float64Array((h - y0) * w); const ankleD = new Float64Array((h - y0) * w);
   for (let y = y0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (!data[p]) continue;
-      if (legDist(x, y) > far && ankleDist(x, y) > shoe) { data[p] = 0; removed++; }
+      const q = (y - y0) * w + x;
+      legD[q] = Math.min(...shins.map(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay)));
+      ankleD[q] = Math.min(...shins.map(([, , ax, ay]) => Math.hypot(x - ax, y - ay)));
     }
+  }
+  const nearLeg = (p: number) => Math.min(legD[p - y0 * w], ankleD[p - y0 * w]);
+  for (let p = y0 * w; p < w * h; p++) {
+    if (data[p] && legD[p - y0 * w] > far && ankleD[p - y0 * w] > shoe) { data[p] = 0; removed++; }
   }
   // Within that reach, ground the colour of the road around the feet (a light marking, a glow, a
   // shadow) rather than of the legs and shoes: a pixel past the shins' core whose colour bin is
@@ -233,27 +240,20 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   if (image) {
     const core = 0.025 * height;
     const legs = new Uint8Array(w * h); const ground = new Uint8Array(w * h);
-    for (let y = y0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        const d = Math.min(legDist(x, y), ankleDist(x, y));
-        if (mask.data[p] && d <= core) legs[p] = 1;
-        else if (!mask.data[p] && d <= 2 * shoe) ground[p] = 1;
-      }
+    for (let p = y0 * w; p < w * h; p++) {
+      const d = nearLeg(p);
+      if (mask.data[p] && d <= core) legs[p] = 1;
+      else if (!mask.data[p] && d <= 2 * shoe) ground[p] = 1;
     }
     const legShare = colourShares(image, legs); const groundShare = colourShares(image, ground);
-    for (let y = y0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        if (!data[p] || legs[p] || Math.min(legDist(x, y), ankleDist(x, y)) <= 1.6 * core) continue;
-        const bin = binOf(image, p);
-        if (groundShare[bin] > GROUND_OVER_LEG * legShare[bin]) { data[p] = 0; removed++; }
-      }
+    for (let p = y0 * w; p < w * h; p++) {
+      if (!data[p] || legs[p] || nearLeg(p) <= 1.6 * core) continue;
+      const bin = binOf(image, p);
+      if (groundShare[bin] > GROUND_OVER_LEG * legShare[bin]) { data[p] = 0; removed++; }
     }
   }
   return removed > 0 ? largestComponent({ width: w, height: h, data }) : null;
 }
-
 
 export function characterExtent(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
