@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { foreshortening, planRetarget, withVirtualRoots, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
+import { planRetarget, withVirtualRoots, type CharacterSkeleton, type DrivingTrack } from '../../src/engine/retarget/retarget.js';
 import { stableFacing } from '../../src/engine/retarget/facing.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { angleOf, boneLength } from '../../src/engine/retarget/geometry.js';
+import { boneScales, referenceFrame } from '../../src/engine/retarget/reference.js';
 
 const N = JOINTS.length;
 
@@ -24,6 +25,17 @@ const restChar = figure({
   r_hip: [175, 300], r_knee: [172, 380], r_ankle: [170, 460],
 });
 const character: CharacterSkeleton = { rest: restChar, present: JOINTS.map(() => true), imageWidth: 400, imageHeight: 500 };
+/** The same figure with its arms up and legs apart: no driving frame is posed like it, so nothing is taken as noise. */
+const unlikeChar: CharacterSkeleton = {
+  ...character,
+  rest: figure({
+    root: [200, 300], neck: [200, 180], head: [200, 140],
+    l_shoulder: [240, 185], l_elbow: [260, 125], l_wrist: [270, 70],
+    r_shoulder: [160, 185], r_elbow: [140, 125], r_wrist: [130, 70],
+    l_hip: [225, 300], l_knee: [260, 375], l_ankle: [290, 450],
+    r_hip: [175, 300], r_knee: [140, 375], r_ankle: [110, 450],
+  }),
+};
 
 /** A driving person twice the character's size, arms swinging with known angles. */
 function drivingFrame(t: number): Float64Array {
@@ -60,14 +72,14 @@ const LIMBS: [number, number][] = [[J.l_shoulder, J.l_elbow], [J.l_elbow, J.l_wr
 describe('planRetarget', () => {
   it('copies every limb angle from the driving person and keeps the character\'s bone lengths', () => {
     const d = track(20);
-    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    const plan = planRetarget(unlikeChar, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
     expect(plan.frames).toHaveLength(20);
     for (let t = 0; t < 20; t++) {
       const p = plan.frames[t].joints;
       for (const [a, b] of LIMBS) {
         const diff = Math.abs(Math.atan2(Math.sin(angleOf(p, a, b) - angleOf(d.joints[t], a, b)), Math.cos(angleOf(p, a, b) - angleOf(d.joints[t], a, b))));
         expect(diff).toBeLessThan(1e-9);
-        expect(boneLength(p, a, b)).toBeCloseTo(boneLength(restChar, a, b), 6);
+        expect(boneLength(p, a, b)).toBeCloseTo(boneLength(unlikeChar.rest, a, b), 6);
       }
     }
   });
@@ -134,7 +146,7 @@ describe('a half-body presenter (hips out of frame)', () => {
 
   it('drives the arms of a full-body character, keeps its legs still and places it (no NaN)', () => {
     for (const orientation of ['video', 'image'] as const) {
-      const plan = planRetarget(character, halfBody(12), { orientation, canvasWidth: 500, canvasHeight: 500 });
+      const plan = planRetarget(unlikeChar, halfBody(12), { orientation, canvasWidth: 500, canvasHeight: 500 });
       const d = track(12);
       for (const [t, f] of plan.frames.entries()) {
         expect(f.joints.every(Number.isFinite)).toBe(true);
@@ -142,7 +154,7 @@ describe('a half-body presenter (hips out of frame)', () => {
           const diff = Math.atan2(Math.sin(angleOf(f.joints, a, b) - angleOf(d.joints[t], a, b)), Math.cos(angleOf(f.joints, a, b) - angleOf(d.joints[t], a, b)));
           expect(Math.abs(diff)).toBeLessThan(1e-9);
         }
-        for (const [a, b] of LIMBS.slice(4)) expect(angleOf(f.joints, a, b)).toBeCloseTo(angleOf(restChar, a, b), 9);
+        for (const [a, b] of LIMBS.slice(4)) expect(angleOf(f.joints, a, b)).toBeCloseTo(angleOf(unlikeChar.rest, a, b), 9);
       }
     }
   });
@@ -160,7 +172,7 @@ describe('a half-body presenter (hips out of frame)', () => {
   });
 
   it('keeps a bust character\'s hands at the driver\'s height relative to the shoulders', () => {
-    const bust = { ...character, present: JOINTS.map((n) => !/knee|ankle/.test(n)) };
+    const bust = { ...unlikeChar, present: JOINTS.map((n) => !/knee|ankle/.test(n)) };
     const plan = planRetarget(bust, halfBody(12), { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
     const d = track(12);
     for (const [t, f] of plan.frames.entries()) {
@@ -213,25 +225,114 @@ describe('planRetarget, torso tilt', () => {
   });
 });
 
-describe('foreshortening', () => {
-  it('draws a forearm pointing at the camera shorter, and leaves length noise alone', () => {
+/** Moves `joint` (and what hangs off it along the same limb) so bone parent→joint is `k` times as long. */
+function scaleBone(j: Float64Array, parent: number, joint: number, k: number, carry: number[] = []): void {
+  const dx = (j[2 * joint] - j[2 * parent]) * (k - 1), dy = (j[2 * joint + 1] - j[2 * parent + 1]) * (k - 1);
+  for (const i of [joint, ...carry]) { j[2 * i] += dx; j[2 * i + 1] += dy; }
+}
+
+describe('referenceFrame', () => {
+  it('finds the frame posed most like the character, and none when nothing is alike', () => {
+    const d = track(20);
+    // The character is the driver's frame 7 at half size: that frame is its reference.
+    const rest = d.joints[7].map((v) => v / 2);
+    expect(referenceFrame(rest, character.present, d)?.frame).toBe(7);
+    expect(referenceFrame(rest, character.present, d)?.distance).toBeCloseTo(0, 9);
+    // Upside down, no frame is alike.
+    const flipped = rest.map((v, i) => (i % 2 ? -v : v));
+    expect(referenceFrame(flipped, character.present, d)).toBeNull();
+  });
+});
+
+describe('boneScales', () => {
+  it('draws bones at the driver\'s length over its length in the pose the character is in', () => {
     const d = track(40);
-    // The right forearm: full length (110) with ±4% noise, then for frames 20-29 seen at 40% to 60% of it.
-    d.joints.forEach((j, t) => {
-      const k = t >= 20 && t < 30 ? 0.4 + 0.02 * (t - 20) : 1 + 0.04 * Math.sin(t * 1.7);
-      j[2 * J.r_wrist] = j[2 * J.r_elbow] + (j[2 * J.r_wrist] - j[2 * J.r_elbow]) * k;
-      j[2 * J.r_wrist + 1] = j[2 * J.r_elbow + 1] + (j[2 * J.r_wrist + 1] - j[2 * J.r_elbow + 1]) * k;
-    });
-    const f = foreshortening(d);
+    // The right forearm is seen at 80% of its length until frame 20 (as in the character's picture),
+    // then at full length, then pointing at the camera (30%).
+    d.joints.forEach((j, t) => scaleBone(j, J.r_elbow, J.r_wrist, t < 20 ? 0.8 : t < 30 ? 1 : 0.3));
+    // A half-turn shortens the shoulder line from frame 30.
+    d.joints.forEach((j, t) => { if (t >= 30) { scaleBone(j, J.neck, J.l_shoulder, 0.7, [J.l_elbow, J.l_wrist]); } });
+    const rest = d.joints[5].map((v) => v / 2);
+    const ref = referenceFrame(rest, character.present, d);
+    expect(ref?.frame).toBe(5);
+    const s = boneScales(d, rest, ref, { spine: true });
+    expect(s[5][J.r_wrist]).toBeCloseTo(1, 9); // as at rest
+    expect(s[25][J.r_wrist]).toBeCloseTo(1.25, 9); // stretched out: longer than at rest
+    expect(s[35][J.r_wrist]).toBeCloseTo(0.45, 9); // pointing at the camera: the floor
+    expect(s[35][J.l_shoulder]).toBeCloseTo(0.7, 9);
+    expect(s[10][J.l_shoulder]).toBeCloseTo(1, 9);
+    const plan = planRetarget({ ...character, rest }, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
+    const restLen = boneLength(rest, J.r_elbow, J.r_wrist);
+    expect(boneLength(plan.frames[25].joints, J.r_elbow, J.r_wrist) / restLen).toBeCloseTo(1.25, 6);
+    expect(boneLength(plan.frames[5].joints, J.r_elbow, J.r_wrist)).toBeCloseTo(restLen, 6);
+  });
+
+  it('without a reference, shortens only limbs seen well below their usual full length, and ignores noise', () => {
+    const d = track(40);
+    // The right forearm: full length with ±4% noise, then for frames 20-29 seen at 40% to 60% of it.
+    d.joints.forEach((j, t) => scaleBone(j, J.r_elbow, J.r_wrist, t >= 20 && t < 30 ? 0.4 + 0.02 * (t - 20) : 1 + 0.04 * Math.sin(t * 1.7)));
+    const f = boneScales(d, restChar, null, { spine: true });
     for (const t of [2, 8, 14, 35]) expect(f[t][J.r_wrist]).toBe(1);
     for (const t of [23, 25, 27]) {
       expect(f[t][J.r_wrist]).toBeGreaterThan(0.45);
       expect(f[t][J.r_wrist]).toBeLessThan(0.75);
     }
-    expect(f[25][J.l_shoulder]).toBe(1); // girdle bones are never shortened
-    const plan = planRetarget(character, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
-    const restLen = boneLength(restChar, J.r_elbow, J.r_wrist);
-    expect(boneLength(plan.frames[25].joints, J.r_elbow, J.r_wrist) / restLen).toBeCloseTo(f[25][J.r_wrist], 6);
-    expect(boneLength(plan.frames[5].joints, J.r_elbow, J.r_wrist)).toBeCloseTo(restLen, 6);
+    expect(f[25][J.l_shoulder]).toBe(1); // core bones keep their length
+  });
+});
+
+describe('planRetarget, relative to the reference', () => {
+  it('puts every joint where the driver\'s is when the character is the driver\'s own frame', () => {
+    const d = track(30);
+    // A shrug (left shoulder up 10°, against the spine), a nod and a bow (head bone 85%) from frame 15.
+    d.joints.forEach((j, t) => {
+      if (t < 15) return;
+      const [nx, ny] = [j[2 * J.neck], j[2 * J.neck + 1]];
+      const turn = (i: number, a: number, carry: number[]) => {
+        const c = Math.cos(a), sn = Math.sin(a);
+        for (const k of [i, ...carry]) {
+          const x = j[2 * k] - nx, y = j[2 * k + 1] - ny;
+          j[2 * k] = nx + c * x - sn * y; j[2 * k + 1] = ny + sn * x + c * y;
+        }
+      };
+      turn(J.l_shoulder, (-10 * Math.PI) / 180, [J.l_elbow, J.l_wrist]);
+      turn(J.head, (8 * Math.PI) / 180, []);
+      scaleBone(j, J.neck, J.head, 0.85);
+    });
+    const rest = d.joints[3].map((v) => v / 2);
+    const plan = planRetarget({ ...character, rest }, d, { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    for (const t of [3, 10, 20, 29]) {
+      for (let i = 0; i < N; i++) {
+        expect(plan.frames[t].joints[2 * i] * plan.transform.scale).toBeCloseTo(d.joints[t][2 * i] / 2, 0);
+        expect(plan.frames[t].joints[2 * i + 1] * plan.transform.scale).toBeCloseTo(d.joints[t][2 * i + 1] / 2, 0);
+      }
+    }
+  });
+
+  it('takes a few degrees or pixels between the picture and the driver at the reference as noise, and more as pose', () => {
+    const d = track(30);
+    /** The driver's frame 3 at half size, 1% larger and 2 px to the right, its right forearm turned by `deg`°. */
+    const picture = (deg: number) => {
+      const rest = d.joints[3].map((v, i) => (i % 2 ? v / 2 * 1.01 : v / 2 * 1.01 + 2));
+      const a = (deg * Math.PI) / 180, [ex, ey] = [rest[2 * J.r_elbow], rest[2 * J.r_elbow + 1]];
+      const [x, y] = [rest[2 * J.r_wrist] - ex, rest[2 * J.r_wrist + 1] - ey];
+      rest[2 * J.r_wrist] = ex + Math.cos(a) * x - Math.sin(a) * y;
+      rest[2 * J.r_wrist + 1] = ey + Math.sin(a) * x + Math.cos(a) * y;
+      return rest;
+    };
+    const opts = { orientation: 'video' as const, canvasWidth: 500, canvasHeight: 500 };
+    const noisy = picture(2);
+    const plan = planRetarget({ ...character, rest: noisy, imageWidth: 500, imageHeight: 500 }, d, opts);
+    // Drawn at its picture's scale (the plate's: 1), just where its picture has it, at the reference.
+    expect(plan.transform.scale).toBeCloseTo(1, 9);
+    for (let i = 0; i < N; i++) {
+      expect(plan.frames[3].joints[2 * i]).toBeCloseTo(noisy[2 * i], 6);
+      expect(plan.frames[3].joints[2 * i + 1]).toBeCloseTo(noisy[2 * i + 1], 6);
+    }
+    // 30° is pose: the driver's forearm angle is copied.
+    const posed = planRetarget({ ...character, rest: picture(30), imageWidth: 500, imageHeight: 500 }, d, opts);
+    for (const t of [3, 20]) {
+      expect(angleOf(posed.frames[t].joints, J.r_elbow, J.r_wrist)).toBeCloseTo(angleOf(d.joints[t], J.r_elbow, J.r_wrist), 9);
+    }
   });
 });

@@ -8,7 +8,9 @@ import { JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from
 import type { CharacterOrientation } from '../../domain/orientation.js';
 import { stableFacing } from './facing.js';
 import type { JointDepths } from '../pose/depth.js';
+import { coverFit } from '../output-format.js';
 import { planDepthOrder, type DepthCueFrame } from './depth-order.js';
+import { angleBias, boneScales, fade, LIMB_BONES, referenceFrame, type Reference } from './reference.js';
 import {
   angleOf, boneLength, clamp, lowestAnkleY, median, movingAverage, percentile, wrapAngle,
 } from './geometry.js';
@@ -53,7 +55,6 @@ export interface RetargetPlan {
 const J = JOINT_INDEX;
 const N_JOINTS = JOINTS.length;
 const MIN_CONF = 0.3;
-const LIMB_BONES = [J.l_elbow, J.l_wrist, J.r_elbow, J.r_wrist, J.l_knee, J.l_ankle, J.r_knee, J.r_ankle];
 const LEG_BONES = new Set([J.l_knee, J.l_ankle, J.r_knee, J.r_ankle]);
 const GIRDLE_BONES = [J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip];
 const LR_PAIRS: [number, number][] = [
@@ -61,9 +62,10 @@ const LR_PAIRS: [number, number][] = [
   [J.l_hip, J.r_hip], [J.l_knee, J.r_knee], [J.l_ankle, J.r_ankle],
 ];
 const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
-/** A limb pointing at the camera is drawn at least this share of its length (its texture squashed no further). */
-const MIN_FORESHORTENING = 0.45;
-const FULL_LENGTH_SHARE = 0.9;
+/** A shoulder or hip line turns against the spine (as it did at the reference) by at most this… */
+const GIRDLE_TURN_LIMIT = (20 * Math.PI) / 180;
+/** …and a turn beyond this is a label flip or noise, not a turn: the girdle stays square to the spine. */
+const GIRDLE_FLIP = (35 * Math.PI) / 180;
 /** A bust (no legs in the picture) pivots at its cut edge: tilting it far would show the cut. */
 const BUST_TILT_LIMIT = (12 * Math.PI) / 180;
 
@@ -119,15 +121,23 @@ function drivingLegsShare(d: DrivingTrack): number {
  * the head turns with the torso plus a bounded nod/tilt; unseen limbs keep their rest angle
  * relative to their parent (legs: relative to the world, so a half-body video keeps them still).
  */
-function poseChain(
-  rest: JointPositions, dj: JointPositions, dc: Float64Array, root: [number, number],
-  headOffset: number, useLegs: boolean, torsoLimit: number, lengthScale?: Float64Array,
-): JointPositions {
+interface ChainInput {
+  rest: JointPositions; dj: JointPositions; dc: Float64Array; root: [number, number];
+  headOffset: number; useLegs: boolean; torsoLimit: number;
+  /** Per bone: its length as a share of its rest length (1 where absent). */
+  lengthScale?: Float64Array;
+  /** Per girdle bone: its turn against the spine (0 where absent). */
+  girdleTurns?: Float64Array;
+  /** Per bone (spine and limbs): added to the driver's angle (0 where absent). */
+  angleBias?: Float64Array;
+}
+
+function poseChain({ rest, dj, dc, root, headOffset, useLegs, torsoLimit, lengthScale, girdleTurns, angleBias }: ChainInput): JointPositions {
   const out = new Float64Array(2 * N_JOINTS);
   const rot = new Float64Array(N_JOINTS); // rotation applied to each bone relative to rest
   out[0] = root[0]; out[1] = root[1];
   const restAngle = (i: number) => angleOf(rest, PARENT[i], i);
-  const drivingAngle = (i: number) => angleOf(dj, PARENT[i], i);
+  const drivingAngle = (i: number) => angleOf(dj, PARENT[i], i) + (angleBias ? angleBias[i] : 0);
 
   const torsoRot = confident(dc, J.root, J.neck)
     ? clamp(wrapAngle(drivingAngle(J.neck) - restAngle(J.neck)), -torsoLimit, torsoLimit) : 0;
@@ -135,7 +145,7 @@ function poseChain(
     const p = PARENT[i];
     let r: number;
     if (i === J.neck) r = torsoRot;
-    else if (GIRDLE_BONES.includes(i)) r = torsoRot;
+    else if (GIRDLE_BONES.includes(i)) r = torsoRot + (girdleTurns ? girdleTurns[i] : 0);
     else if (i === J.head) r = torsoRot + headOffset;
     else if (LEG_BONES.has(i) && !useLegs) r = 0;
     else if (LIMB_BONES.includes(i) && confident(dc, p, i)) r = wrapAngle(drivingAngle(i) - restAngle(i));
@@ -153,37 +163,47 @@ function shift(joints: JointPositions, dx: number, dy: number): void {
   for (let i = 0; i < N_JOINTS; i++) { joints[2 * i] += dx; joints[2 * i + 1] += dy; }
 }
 
+/** The driving head angle relative to the torso, minus its value at the reference (else its typical one): a nod or tilt. */
+function headOffsets(d: DrivingTrack, ref: Reference | null): number[] {
+  const rel = d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
+    ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
+  const seen = rel.filter((v): v is number => v !== null);
+  const typical = ref && rel[ref.frame] !== null ? rel[ref.frame]! : seen.length ? median(seen) : 0;
+  return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
+}
+
 /**
- * Per frame, per limb bone: its driving length over its usual full length (the 90th percentile of
- * the lengths seen; within 10% of it counts as full, so the pose model's noise does not shrink the
- * character), so an arm reaching towards the camera is drawn shorter and a hand brought to
- * the face reaches the face, not past it. Unseen frames take their neighbours' values; smoothed
- * over about 0.1 s. Bones not in LIMB_BONES stay at 1.
+ * Per girdle bone: how far the driver's shoulder or hip line has turned against the spine since the
+ * reference (a shrug, a hip sway), bounded; 0 where unseen or flipped.
  */
-export function foreshortening(d: DrivingTrack): Float64Array[] {
-  const n = d.joints.length;
-  const out = Array.from({ length: n }, () => new Float64Array(N_JOINTS).fill(1));
-  for (const i of LIMB_BONES) {
+function girdleTurns(rj: JointPositions, rc: Float64Array, dj: JointPositions, dc: Float64Array): Float64Array {
+  const out = new Float64Array(N_JOINTS);
+  if (!confident(rc, J.root, J.neck) || !confident(dc, J.root, J.neck)) return out;
+  const spine = wrapAngle(angleOf(dj, J.root, J.neck) - angleOf(rj, J.root, J.neck));
+  for (const i of GIRDLE_BONES) {
     const p = PARENT[i];
-    const lens = d.joints.map((j, t) => (confident(d.confidence[t], p, i) ? boneLength(j, p, i) : null));
-    const seen = lens.filter((v): v is number => v !== null);
-    if (seen.length < 3) continue;
-    const full = percentile(seen, 0.9);
-    if (!(full > 0)) continue;
-    const ratios = interpolateNulls(lens.map((v) => (v === null ? null : clamp(v / (FULL_LENGTH_SHARE * full), MIN_FORESHORTENING, 1))));
-    const smooth = movingAverage(ratios, Math.max(1, Math.round(d.fps / 20)));
-    for (let t = 0; t < n; t++) out[t][i] = smooth[t];
+    if (!confident(rc, p, i) || !confident(dc, p, i)) continue;
+    const turn = wrapAngle(angleOf(dj, p, i) - angleOf(rj, p, i) - spine);
+    out[i] = Math.abs(turn) > GIRDLE_FLIP ? 0 : clamp(turn, -GIRDLE_TURN_LIMIT, GIRDLE_TURN_LIMIT);
   }
   return out;
 }
 
-/** The driving head angle relative to the torso, minus its typical value: a nod or tilt. */
-function headOffsets(d: DrivingTrack): number[] {
-  const rel = d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
-    ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
-  const seen = rel.filter((v): v is number => v !== null);
-  const typical = seen.length ? median(seen) : 0;
-  return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
+/**
+ * Video orientation: the driver at the reference stands where the character stands in its picture
+ * (drawn at the canvas' scale) but for a few pixels (under 3% of the body's length; fading out by 8%):
+ * the pose models' noise, so the character is moved by that much to be drawn just where its picture has it.
+ */
+function placeFix(ch: CharacterSkeleton, d: DrivingTrack, ref: Reference | null, toChar: number, charLen: number,
+  inPicture: (v: number, axis: 'dx' | 'dy') => number): { x: number; y: number; feet: number } {
+  const none = { x: 0, y: 0, feet: 0 };
+  if (!ref || !confident(d.confidence[ref.frame], J.root)) return none;
+  const rj = d.joints[ref.frame];
+  const x = inPicture(ch.rest[0], 'dx') - rj[0] * toChar, y = inPicture(ch.rest[1], 'dy') - rj[1] * toChar;
+  const w = fade(Math.hypot(x, y) / Math.max(charLen, 1e-6), 0.03, 0.08);
+  const feet = confident(d.confidence[ref.frame], J.l_ankle, J.r_ankle)
+    ? inPicture(lowestAnkleY(ch.rest), 'dy') - lowestAnkleY(rj) * toChar : y;
+  return { x: w * x, y: w * y, feet: w * feet };
 }
 
 export interface RetargetOptions {
@@ -230,13 +250,17 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
   const facing = stableFacing(d.facingAway, d.fps);
   const charLegs = legsPresent(ch.present);
   const useLegs = charLegs && drivingLegsShare(d) >= 0.3;
-  const heads = headOffsets(d);
-  const lengths = foreshortening(d);
+  const ref = referenceFrame(ch.rest, ch.present, d);
+  const heads = headOffsets(d, ref);
+  const lengths = boneScales(d, ch.rest, ref, { spine: charLegs });
+  const bias = angleBias(ch.rest, d, ref);
 
   // Bodies measured with or without legs, the same way on both sides.
   const charLen = bodyLength(ch.rest, null, useLegs) ?? boneLength(ch.rest, J.root, J.neck);
   const personLens = d.joints.map((j, t) => bodyLength(j, d.confidence[t], useLegs)).filter((v): v is number => v !== null);
-  const personLen = personLens.length ? median(personLens) : charLen;
+  // Measured at the reference where it has one (the driver posed as the character is), else typical.
+  const refLen = ref ? bodyLength(d.joints[ref.frame], d.confidence[ref.frame], useLegs) : null;
+  const personLen = refLen ?? (personLens.length ? median(personLens) : charLen);
 
   const video = o.orientation === 'video';
   // A character cut off by its image's bottom edge (no legs) is a bust: in video orientation its cut
@@ -245,11 +269,17 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
   const headTop = ch.rest[2 * J.head + 1] - 0.6 * boneLength(ch.rest, J.root, J.neck);
   const bustScale = (0.6 * o.canvasHeight) / Math.max(1, ch.imageHeight - headTop);
   const personScale = (personLen * (o.canvasWidth / d.width)) / Math.max(charLen, 1e-6);
+  // Where the plate puts the character's picture. A character drawn within noise of that scale is
+  // drawn at it: its texture then lines up with its own picture's pixels (and with a video it came from).
+  const picture = coverFit(ch.imageWidth, ch.imageHeight, o.canvasWidth, o.canvasHeight, 'bottom');
+  const snap = fade(Math.abs(personScale / picture.scale - 1), 0.03, 0.08);
   const transform: RenderTransform = video
-    ? { scale: bust ? Math.max(personScale, bustScale) : personScale, dx: 0, dy: 0 }
+    ? { scale: bust ? Math.max(personScale, bustScale) : personScale + (picture.scale - personScale) * snap, dx: 0, dy: 0 }
     : { scale: o.canvasWidth / ch.imageWidth, dx: 0, dy: 0 };
   const bustRootY = ch.rest[1] + o.canvasHeight / transform.scale - ch.imageHeight;
   const toChar = video ? o.canvasWidth / d.width / transform.scale : charLen / Math.max(personLen, 1e-6);
+  const fix = video && !bust ? placeFix(ch, d, ref, toChar, charLen, (v, axis) => (v * picture.scale + picture[axis]) / transform.scale)
+    : { x: 0, y: 0, feet: 0 };
 
   // Image orientation: root motion is relative to where the person usually stands.
   const roots = d.joints.filter((_, t) => confident(d.confidence[t], J.root));
@@ -284,18 +314,22 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
 
     const hasRoot = confident(dc, J.root);
     const root: [number, number] = video
-      ? (hasRoot ? [dj[0] * toChar, bust ? bustRootY : dj[1] * toChar] : [NaN, NaN])
+      ? (hasRoot ? [dj[0] * toChar + fix.x, bust ? bustRootY : dj[1] * toChar + fix.y] : [NaN, NaN])
       : (hasRoot && charLegs ? [ch.rest[0] + (dj[0] - refX) * toChar, ch.rest[1] + (dj[1] - refY) * toChar] : [ch.rest[0], ch.rest[1]]);
     // Seen from behind, the labels were swapped: so are the lengths' (they were measured by label).
     const lengthScale = swap ? swapPerJoint(lengths[t]) : lengths[t];
-    const p = poseChain(ch.rest, dj, dc, root, heads[t], useLegs, charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale);
+    const p = poseChain({
+      rest: ch.rest, dj, dc, root, headOffset: heads[t], useLegs, torsoLimit: charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale,
+      girdleTurns: ref ? girdleTurns(d.joints[ref.frame], d.confidence[ref.frame], dj, dc) : undefined,
+      angleBias: swap ? swapPerJoint(bias) : bias,
+    });
     posed.push(p);
 
     // A character cut off by the image's edge (no legs) stays rooted: moving it would show the cut.
     // Feet on the ground: where the person's ankles are seen, the character's lowest ankle goes
     // where the person's goes (video) or lifts off its own ground as much as the person's does (image).
     if (useLegs && ankles[t] !== null) {
-      const target = video ? ankles[t]! * toChar : restGround - Math.max(0, drivingGround - ankles[t]!) * toChar;
+      const target = video ? ankles[t]! * toChar + fix.feet : restGround - Math.max(0, drivingGround - ankles[t]!) * toChar;
       footOffset.push(target - lowestAnkleY(p));
     } else footOffset.push(null);
   }
