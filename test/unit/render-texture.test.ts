@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCharacterTexture } from '../../src/engine/render/index.js';
+import { widenAlpha } from '../../src/engine/render/texture.js';
 import type { RasterImage, SoftMask } from '../../src/engine/types.js';
 
 /** A red disc with a true anti-aliased rim (coverage from 4×4 supersampling) over a blue-green background. */
@@ -48,3 +49,45 @@ describe('makeCharacterTexture', () => {
     }
   });
 });
+
+describe('widenAlpha', () => {
+  it('carries a mask that ends sharper than the picture\'s blurred edge out over the rest of it', () => {
+    // A dark disc whose edge is blurred over 6 px in the picture; the mask given ramps over 1 px only.
+    const w = 80, h = 80, fg = [40, 30, 20];
+    const img = new Uint8Array(w * h * 3), bg = new Uint8Array(w * h * 3);
+    const trueAlpha = new Float32Array(w * h), mask = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x, r = Math.hypot(x - 40, y - 40);
+        const a = Math.min(1, Math.max(0, (25 - r) / 6 + 0.5));
+        trueAlpha[p] = a;
+        mask[p] = Math.min(1, Math.max(0, 25 - r + 0.5));
+        const b = [90 + x, 200, 230 - y];
+        for (let c = 0; c < 3; c++) { bg[3 * p + c] = b[c]; img[3 * p + c] = Math.round(a * fg[c] + (1 - a) * b[c]); }
+      }
+    }
+    const image = { width: w, height: h, channels: 3 as const, data: img };
+    const background = { width: w, height: h, channels: 3 as const, data: bg };
+    const fgEstimate = new Float32Array(w * h * 3);
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) fgEstimate[3 * p + c] = mask[p] > 0.5 ? img[3 * p + c] : fg[c];
+    const wide = widenAlpha(image, { width: w, height: h, data: mask }, fgEstimate, background);
+    // Drawn over the background, the widened edge is the picture's; the mask as given loses its outer half.
+    let errNarrow = 0, errWide = 0, widened = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (mask[p] > 0.02) { expect(wide[p]).toBe(mask[p]); continue; }
+      const r = Math.hypot((p % w) - 40, Math.floor(p / w) - 40);
+      if (r > 25 + 4.5 || trueAlpha[p] === 0) expect(wide[p], `alpha at r=${r.toFixed(1)}`).toBe(0);
+      if (trueAlpha[p] < 0.05 || r > 25 + 3) continue;
+      widened++;
+      for (let c = 0; c < 3; c++) {
+        const drawn = wide[p] * fgEstimate[3 * p + c] + (1 - wide[p]) * bg[3 * p + c];
+        errWide += Math.abs(drawn - img[3 * p + c]);
+        errNarrow += Math.abs(bg[3 * p + c] - img[3 * p + c]);
+      }
+    }
+    expect(errWide / (3 * widened)).toBeLessThan(4);
+    expect(errNarrow / (3 * widened)).toBeGreaterThan(20);
+    expect(widened).toBeGreaterThan(100);
+  });
+});
+

@@ -5,7 +5,7 @@
  * Coordinates: a pixel's centre is at integer (x, y) in both the texture (rest positions) and the
  * canvas. Vertices are snapped to 1/256 px and edge functions evaluated exactly in integers, so
  * triangles sharing an edge use a top-left rule: every pixel on the seam is drawn exactly once.
- * Silhouette edges are anti-aliased by coverage = clamp(0.5 + signed distance), ±0.5 px.
+ * Silhouette edges reach SILHOUETTE_REACH px past the outline, where the texture's alpha draws the edge.
  * Contact edges (where two groups were split apart) get full coverage up to the edge and a 1 px
  * ramp outside, so the group behind never lets the background show through the contact.
  */
@@ -23,6 +23,13 @@ export interface PremultipliedTexture { width: number; height: number; data: Flo
 export interface DrawTransform { scale: number; dx: number; dy: number; mirror?: boolean }
 
 const FP = 256;
+/**
+ * Silhouette edges are drawn about this far (canvas px) past the mesh's outline (fully for a pixel
+ * less, then ramping out over a pixel): the outline is a simplified polygon through the mask's border
+ * pixels, so it cuts a sliver off every convex edge, and there the texture's own alpha (the soft mask)
+ * is the true edge.
+ */
+const SILHOUETTE_REACH = 2;
 
 /**
  * The texture as Float32 RGBA (alpha 0..1) with a 1-texel transparent border, so bilinear taps need
@@ -109,7 +116,7 @@ function drawTriangle(
     ex[k] = bx - ax[k]; ey[k] = by - ay[k];
     inv[k] = 1 / (Math.hypot(ex[k], ey[k]) * FP); // E / (|edge| · FP) = distance in px
     tie[k] = ey[k] > 0 || (ey[k] === 0 && ex[k] < 0);
-    if (fl[k] === 1) pad = Math.max(pad, 0.5); else if (fl[k] === 2) pad = 1;
+    if (fl[k] === 1) pad = Math.max(pad, SILHOUETTE_REACH + 0.5); else if (fl[k] === 2) pad = Math.max(pad, 1);
   }
   const minX = Math.max(0, Math.ceil(Math.min(x0, x1, x2) / FP - pad));
   const maxX = Math.min(cw - 1, Math.floor(Math.max(x0, x1, x2) / FP + pad));
@@ -124,10 +131,11 @@ function drawTriangle(
   const du = sx1 * dUdE1 + sx2 * dUdE2 + sx0 * dUdE0;
   const dv = sx1 * dVdE1 + sx2 * dVdE2 + sx0 * dVdE0;
   // Per edge, the smallest E still drawn: 0 (tie rule decides), or −0.5 / −1 px for AA edges.
-  const lim0 = aa0 === 0 ? 0 : -(aa0 === 1 ? 0.5 : 1) / inv[0];
-  const lim1 = aa1 === 0 ? 0 : -(aa1 === 1 ? 0.5 : 1) / inv[1];
-  const lim2 = aa2 === 0 ? 0 : -(aa2 === 1 ? 0.5 : 1) / inv[2];
-  const off0 = aa0 === 1 ? 0.5 : 1; const off1 = aa1 === 1 ? 0.5 : 1; const off2 = aa2 === 1 ? 0.5 : 1;
+  const reach = (aa: number) => (aa === 1 ? SILHOUETTE_REACH + 0.5 : 1);
+  const lim0 = aa0 === 0 ? 0 : -reach(aa0) / inv[0];
+  const lim1 = aa1 === 0 ? 0 : -reach(aa1) / inv[1];
+  const lim2 = aa2 === 0 ? 0 : -reach(aa2) / inv[2];
+  const off0 = reach(aa0); const off1 = reach(aa1); const off2 = reach(aa2);
   const i0 = inv[0]; const i1 = inv[1]; const i2 = inv[2];
   const t0 = tie[0]; const t1 = tie[1]; const t2 = tie[2];
   const pw = tw + 2; const pw4 = pw * 4;

@@ -74,6 +74,66 @@ export function estimateForeground(img: RasterImage, alpha: SoftMask, background
   return fg;
 }
 
+/** Rings (px) searched outside the soft mask for the rest of a blurred edge. */
+const WIDEN_RINGS = 3;
+/** Below this colour distance (0..255, RGB) between character and background, alpha cannot be told. */
+const MIN_CONTRAST = 40;
+/** A pixel further than this (RGB) from the line between the two colours is something else. */
+const MAX_RESIDUAL = 14;
+
+/**
+ * The soft mask carried out over the rest of a blurred edge (hair against the sky, a defocused arm):
+ * a segmentation model's mask ends sharper than the picture's edge, and the plate fills what lies
+ * beyond it, so the character would be cut out harder than it looks. Ring by ring outside the mask,
+ * the character's colour is carried out from inside (`fg` is updated there) and the pixel's alpha is
+ * solved from I = aF + (1 − a)B with the plate as B, where F and B differ enough to tell, the pixel
+ * lies near the line between them, and never above the alpha of the ring inside it.
+ */
+export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, background: RasterImage): Float32Array {
+  const { width: w, height: h, channels: c } = img;
+  const bc = background.channels;
+  const out = Float32Array.from(alpha.data);
+  const ring = new Uint8Array(w * h).fill(255);
+  for (let p = 0; p < w * h; p++) if (out[p] > 0.02) ring[p] = 0;
+  for (let r = 1; r <= WIDEN_RINGS; r++) {
+    const found: number[] = [];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (ring[p] !== 255) continue;
+        let k = 0, inner = 0; const acc = [0, 0, 0];
+        // The 8 neighbours (rings by chessboard distance, so a diagonal edge is reached as far).
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx, yy = y + dy, q = yy * w + xx;
+          if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= w || yy >= h || ring[q] !== r - 1) continue;
+          k++; inner = Math.max(inner, out[q]);
+          for (let ch = 0; ch < 3; ch++) acc[ch] += fg[q * 3 + ch];
+        }
+        if (k === 0) continue;
+        found.push(p);
+        let fb = 0, ib = 0;
+        const f = acc.map((v) => v / k);
+        for (let ch = 0; ch < 3; ch++) {
+          fg[p * 3 + ch] = f[ch];
+          const dF = f[ch] - background.data[p * bc + ch];
+          fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
+        }
+        if (fb < MIN_CONTRAST * MIN_CONTRAST) continue;
+        const a = Math.min(inner, Math.max(0, ib / fb));
+        let res = 0;
+        for (let ch = 0; ch < 3; ch++) {
+          const b = background.data[p * bc + ch];
+          const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
+          res += e * e;
+        }
+        if (res <= 3 * MAX_RESIDUAL * MAX_RESIDUAL && a > 0.02) out[p] = a;
+      }
+    }
+    for (const p of found) ring[p] = r;
+  }
+  return out;
+}
+
 /**
  * RGBA Float32: colour 0..255 premultiplied by alpha, alpha 0..1 (the soft mask). With the
  * background, the colour is the estimated foreground colour, so the edge carries no old background.
@@ -83,8 +143,9 @@ export function makeCharacterTexture(img: RasterImage, alpha: SoftMask, backgrou
   const data = new Float32Array(n * 4);
   if (background) {
     const fg = estimateForeground(img, alpha, background);
+    const wide = widenAlpha(img, alpha, fg, background);
     for (let p = 0; p < n; p++) {
-      const a = alpha.data[p];
+      const a = wide[p];
       const d = p * 4; const s = p * 3;
       data[d] = fg[s] * a; data[d + 1] = fg[s + 1] * a; data[d + 2] = fg[s + 2] * a; data[d + 3] = a;
     }
