@@ -29,7 +29,7 @@ const FP = 256;
  * pixels, so it cuts a sliver off every convex edge, and there the texture's own alpha (the soft mask)
  * is the true edge.
  */
-const SILHOUETTE_REACH = 2;
+const SILHOUETTE_REACH = 1;
 
 /**
  * The texture as Float32 RGBA (alpha 0..1) with a 1-texel transparent border, so bilinear taps need

@@ -95,41 +95,55 @@ export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, 
   const out = Float32Array.from(alpha.data);
   const ring = new Uint8Array(w * h).fill(255);
   for (let p = 0; p < w * h; p++) if (out[p] > 0.02) ring[p] = 0;
-  for (let r = 1; r <= WIDEN_RINGS; r++) {
-    const found: number[] = [];
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        if (ring[p] !== 255) continue;
-        let k = 0, inner = 0; const acc = [0, 0, 0];
-        // The 8 neighbours (rings by chessboard distance, so a diagonal edge is reached as far).
-        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx, yy = y + dy, q = yy * w + xx;
-          if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= w || yy >= h || ring[q] !== r - 1) continue;
-          k++; inner = Math.max(inner, out[q]);
-          for (let ch = 0; ch < 3; ch++) acc[ch] += fg[q * 3 + ch];
-        }
-        if (k === 0) continue;
-        found.push(p);
-        let fb = 0, ib = 0;
-        const f = acc.map((v) => v / k);
-        for (let ch = 0; ch < 3; ch++) {
-          fg[p * 3 + ch] = f[ch];
-          const dF = f[ch] - background.data[p * bc + ch];
-          fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
-        }
-        if (fb < MIN_CONTRAST * MIN_CONTRAST) continue;
-        const a = Math.min(inner, Math.max(0, ib / fb));
-        let res = 0;
-        for (let ch = 0; ch < 3; ch++) {
-          const b = background.data[p * bc + ch];
-          const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
-          res += e * e;
-        }
-        if (res <= 3 * MAX_RESIDUAL * MAX_RESIDUAL && a > 0.02) out[p] = a;
+  /** The 8 neighbours of p (rings by chessboard distance, so a diagonal edge is reached as far). */
+  const neighbours = (p: number, visit: (q: number) => void) => {
+    const x = p % w; const y = (p - x) / w;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx, yy = y + dy;
+        if ((dx !== 0 || dy !== 0) && xx >= 0 && yy >= 0 && xx < w && yy < h) visit(yy * w + xx);
       }
     }
+  };
+  // Ring by ring from the mask's border outwards: only pixels next to the last ring are looked at.
+  let frontier: number[] = [];
+  for (let p = 0; p < w * h; p++) {
+    if (ring[p] !== 0) continue;
+    let edge = false;
+    neighbours(p, (q) => { if (ring[q] === 255) edge = true; });
+    if (edge) frontier.push(p);
+  }
+  const f = [0, 0, 0];
+  for (let r = 1; r <= WIDEN_RINGS; r++) {
+    const found: number[] = [];
+    for (const p0 of frontier) neighbours(p0, (q) => { if (ring[q] === 255) { ring[q] = 254; found.push(q); } });
+    for (const p of found) {
+      let k = 0, inner = 0;
+      f[0] = 0; f[1] = 0; f[2] = 0;
+      neighbours(p, (q) => {
+        if (ring[q] !== r - 1) return;
+        k++; inner = Math.max(inner, out[q]);
+        for (let ch = 0; ch < 3; ch++) f[ch] += fg[q * 3 + ch];
+      });
+      let fb = 0, ib = 0;
+      for (let ch = 0; ch < 3; ch++) {
+        f[ch] /= k;
+        fg[p * 3 + ch] = f[ch];
+        const dF = f[ch] - background.data[p * bc + ch];
+        fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
+      }
+      if (fb < MIN_CONTRAST * MIN_CONTRAST) continue;
+      const a = Math.min(inner, Math.max(0, ib / fb));
+      let res = 0;
+      for (let ch = 0; ch < 3; ch++) {
+        const b = background.data[p * bc + ch];
+        const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
+        res += e * e;
+      }
+      if (res <= 3 * MAX_RESIDUAL * MAX_RESIDUAL && a > 0.02) out[p] = a;
+    }
     for (const p of found) ring[p] = r;
+    frontier = found;
   }
   return out;
 }
