@@ -30,6 +30,8 @@ const FP = 256;
  * is the true edge.
  */
 const SILHOUETTE_REACH = 1;
+/** By edge flag (interior, silhouette, contact): how far past the edge (px) a pixel is still drawn. */
+const EDGE_REACH = [0, SILHOUETTE_REACH + 0.5, 1];
 
 /**
  * The texture as Float32 RGBA (alpha 0..1) with a 1-texel transparent border, so bilinear taps need
@@ -116,7 +118,7 @@ function drawTriangle(
     ex[k] = bx - ax[k]; ey[k] = by - ay[k];
     inv[k] = 1 / (Math.hypot(ex[k], ey[k]) * FP); // E / (|edge| · FP) = distance in px
     tie[k] = ey[k] > 0 || (ey[k] === 0 && ex[k] < 0);
-    if (fl[k] === 1) pad = Math.max(pad, SILHOUETTE_REACH + 0.5); else if (fl[k] === 2) pad = Math.max(pad, 1);
+    pad = Math.max(pad, EDGE_REACH[fl[k]]);
   }
   const minX = Math.max(0, Math.ceil(Math.min(x0, x1, x2) / FP - pad));
   const maxX = Math.min(cw - 1, Math.floor(Math.max(x0, x1, x2) / FP + pad));
@@ -130,12 +132,9 @@ function drawTriangle(
   const aa0 = fl[0]; const aa1 = fl[1]; const aa2 = fl[2];
   const du = sx1 * dUdE1 + sx2 * dUdE2 + sx0 * dUdE0;
   const dv = sx1 * dVdE1 + sx2 * dVdE2 + sx0 * dVdE0;
-  // Per edge, the smallest E still drawn: 0 (tie rule decides), or −0.5 / −1 px for AA edges.
-  const reach = (aa: number) => (aa === 1 ? SILHOUETTE_REACH + 0.5 : 1);
-  const lim0 = aa0 === 0 ? 0 : -reach(aa0) / inv[0];
-  const lim1 = aa1 === 0 ? 0 : -reach(aa1) / inv[1];
-  const lim2 = aa2 === 0 ? 0 : -reach(aa2) / inv[2];
-  const off0 = reach(aa0); const off1 = reach(aa1); const off2 = reach(aa2);
+  // Per edge, the smallest E still drawn: 0 (tie rule decides), or −EDGE_REACH px for AA edges.
+  const off0 = EDGE_REACH[aa0]; const off1 = EDGE_REACH[aa1]; const off2 = EDGE_REACH[aa2];
+  const lim0 = -off0 / inv[0]; const lim1 = -off1 / inv[1]; const lim2 = -off2 / inv[2];
   const i0 = inv[0]; const i1 = inv[1]; const i2 = inv[2];
   const t0 = tie[0]; const t1 = tie[1]; const t2 = tie[2];
   const pw = tw + 2; const pw4 = pw * 4;

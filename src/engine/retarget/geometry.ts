@@ -51,3 +51,25 @@ export function movingAverage(values: readonly number[], radius: number): number
   }
   return out;
 }
+
+/** Joints a pose model saw: confidence at least 0.3 at every one given. */
+export const MIN_CONF = 0.3;
+export function confident(conf: Float64Array, ...joints: number[]): boolean {
+  return joints.every((j) => conf[j] >= MIN_CONF);
+}
+
+/** Missing values linearly between their seen neighbours (held flat past the ends; all 0 when none is seen). */
+export function interpolateNulls(values: (number | null)[]): number[] {
+  const out = new Array<number>(values.length).fill(0);
+  const idx = values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
+  if (idx.length === 0) return out;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== null) { out[i] = values[i]!; continue; }
+    const next = idx.find((k) => k > i);
+    const prev = [...idx].reverse().find((k) => k < i);
+    if (prev === undefined) out[i] = values[next!]!;
+    else if (next === undefined) out[i] = values[prev]!;
+    else out[i] = values[prev]! + ((values[next]! - values[prev]!) * (i - prev)) / (next - prev);
+  }
+  return out;
+}

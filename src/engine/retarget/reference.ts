@@ -9,11 +9,10 @@
  */
 import { JOINTS, JOINT_INDEX, PARENT, type JointPositions } from '../rig/skeleton.js';
 import type { DrivingTrack } from './retarget.js';
-import { angleOf, boneLength, clamp, movingAverage, percentile, wrapAngle } from './geometry.js';
+import { angleOf, boneLength, clamp, confident, interpolateNulls, movingAverage, percentile, wrapAngle } from './geometry.js';
 
 const J = JOINT_INDEX;
 const N_JOINTS = JOINTS.length;
-const MIN_CONF = 0.3;
 export const LIMB_BONES: readonly number[] = [J.l_elbow, J.l_wrist, J.r_elbow, J.r_wrist, J.l_knee, J.l_ankle, J.r_knee, J.r_ankle];
 /** A bone within this angle of the character's is taken as posed alike, and its lengths compared. */
 const SAME_POSE_ANGLE = (20 * Math.PI) / 180;
@@ -44,9 +43,6 @@ export interface Reference {
   distance: number;
 }
 
-function seen(conf: Float64Array, a: number, b: number): boolean {
-  return conf[a] >= MIN_CONF && conf[b] >= MIN_CONF;
-}
 
 /**
  * The frame whose bone directions are nearest the character's rest pose (mean absolute angle over
@@ -57,10 +53,10 @@ export function referenceFrame(rest: JointPositions, present: readonly boolean[]
   const bones = JOINTS.map((_, i) => i).filter((i) => i > 0 && present[i] && present[PARENT[i]]);
   d.joints.forEach((j, t) => {
     const c = d.confidence[t];
-    if (!seen(c, J.root, J.neck)) return;
+    if (!confident(c, J.root, J.neck)) return;
     let sum = 0, n = 0;
     for (const i of bones) {
-      if (!seen(c, PARENT[i], i)) continue;
+      if (!confident(c, PARENT[i], i)) continue;
       sum += Math.abs(wrapAngle(angleOf(j, PARENT[i], i) - angleOf(rest, PARENT[i], i)));
       n++;
     }
@@ -71,20 +67,6 @@ export function referenceFrame(rest: JointPositions, present: readonly boolean[]
   return best !== null && (best as Reference).distance <= MAX_REFERENCE_DISTANCE ? best : null;
 }
 
-function interpolateNulls(values: (number | null)[]): number[] {
-  const idx = values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
-  if (idx.length === 0) return values.map(() => 1);
-  let k = 0;
-  return values.map((v, i) => {
-    if (v !== null) return v;
-    while (k < idx.length - 1 && idx[k + 1] < i) k++;
-    const prev = idx[k] < i ? idx[k] : -1;
-    const next = idx.find((x) => x > i) ?? -1;
-    if (prev < 0) return values[next]!;
-    if (next < 0) return values[prev]!;
-    return values[prev]! + ((values[next]! - values[prev]!) * (i - prev)) / (next - prev);
-  });
-}
 
 /**
  * Per frame, per bone: the length to draw it at, as a share of the character's rest length.
@@ -102,14 +84,14 @@ export function boneScales(d: DrivingTrack, rest: JointPositions, ref: Reference
   const rc = ref ? d.confidence[ref.frame] : null;
   for (let i = 1; i < N_JOINTS; i++) {
     const p = PARENT[i];
-    const lens = d.joints.map((j, t) => (seen(d.confidence[t], p, i) ? boneLength(j, p, i) : null));
+    const lens = d.joints.map((j, t) => (confident(d.confidence[t], p, i) ? boneLength(j, p, i) : null));
     const seenLens = lens.filter((v): v is number => v !== null);
     if (seenLens.length < 3) continue;
     const full = percentile(seenLens, 0.9);
     if (!(full > 0)) continue;
     const limb = LIMB_BONES.includes(i);
     if (i === J.neck || (i === J.head && !o.spine)) continue;
-    const alike = rj !== null && rc !== null && seen(rc, p, i)
+    const alike = rj !== null && rc !== null && confident(rc, p, i)
       && Math.abs(wrapAngle(angleOf(rj, p, i) - angleOf(rest, p, i))) <= SAME_POSE_ANGLE && boneLength(rj, p, i) > 0;
     let base: number, lo: number, hi: number;
     if (alike) {
@@ -151,7 +133,7 @@ export function angleBias(rest: JointPositions, d: DrivingTrack, ref: Reference 
   const rj = d.joints[ref.frame], rc = d.confidence[ref.frame];
   for (const i of [J.neck, ...LIMB_BONES]) {
     const p = PARENT[i];
-    if (!seen(rc, p, i)) continue;
+    if (!confident(rc, p, i)) continue;
     const diff = wrapAngle(angleOf(rest, p, i) - angleOf(rj, p, i));
     out[i] = diff * fade(Math.abs(diff), BIAS_FULL, BIAS_NONE);
   }

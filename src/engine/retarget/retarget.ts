@@ -12,7 +12,7 @@ import { coverFit } from '../output-format.js';
 import { planDepthOrder, type DepthCueFrame } from './depth-order.js';
 import { angleBias, boneScales, fade, LIMB_BONES, referenceFrame, type Reference } from './reference.js';
 import {
-  angleOf, boneLength, clamp, lowestAnkleY, median, movingAverage, percentile, wrapAngle,
+  angleOf, boneLength, clamp, confident, interpolateNulls, lowestAnkleY, median, movingAverage, percentile, wrapAngle,
 } from './geometry.js';
 
 export interface CharacterSkeleton {
@@ -54,7 +54,6 @@ export interface RetargetPlan {
 
 const J = JOINT_INDEX;
 const N_JOINTS = JOINTS.length;
-const MIN_CONF = 0.3;
 const LEG_BONES = new Set([J.l_knee, J.l_ankle, J.r_knee, J.r_ankle]);
 const GIRDLE_BONES = [J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip];
 const LR_PAIRS: [number, number][] = [
@@ -69,9 +68,6 @@ const GIRDLE_FLIP = (35 * Math.PI) / 180;
 /** A bust (no legs in the picture) pivots at its cut edge: tilting it far would show the cut. */
 const BUST_TILT_LIMIT = (12 * Math.PI) / 180;
 
-function confident(conf: Float64Array, ...joints: number[]): boolean {
-  return joints.every((j) => conf[j] >= MIN_CONF);
-}
 
 /** Swap left/right joints: the person is seen from behind, so image sides map to the other labels. */
 function swapSides(joints: JointPositions, conf: Float64Array): { joints: JointPositions; conf: Float64Array } {
@@ -115,12 +111,6 @@ function drivingLegsShare(d: DrivingTrack): number {
   return n / d.joints.length;
 }
 
-/**
- * Poses the character with the driving bone directions, rooted at `root`.
- * Limbs copy the driving global angle; shoulders and hips turn with the torso (rigid girdles);
- * the head turns with the torso plus a bounded nod/tilt; unseen limbs keep their rest angle
- * relative to their parent (legs: relative to the world, so a half-body video keeps them still).
- */
 interface ChainInput {
   rest: JointPositions; dj: JointPositions; dc: Float64Array; root: [number, number];
   headOffset: number; useLegs: boolean; torsoLimit: number;
@@ -132,6 +122,13 @@ interface ChainInput {
   angleBias?: Float64Array;
 }
 
+/**
+ * Poses the character with the driving bone directions, rooted at `root`.
+ * Limbs copy the driving global angle (plus any bias); shoulders and hips turn with the torso, and
+ * against it by `girdleTurns`;
+ * the head turns with the torso plus a bounded nod/tilt; unseen limbs keep their rest angle
+ * relative to their parent (legs: relative to the world, so a half-body video keeps them still).
+ */
 function poseChain({ rest, dj, dc, root, headOffset, useLegs, torsoLimit, lengthScale, girdleTurns, angleBias }: ChainInput): JointPositions {
   const out = new Float64Array(2 * N_JOINTS);
   const rot = new Float64Array(N_JOINTS); // rotation applied to each bone relative to rest
@@ -254,6 +251,7 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
   const heads = headOffsets(d, ref);
   const lengths = boneScales(d, ch.rest, ref, { spine: charLegs });
   const bias = angleBias(ch.rest, d, ref);
+  const swappedBias = swapPerJoint(bias);
 
   // Bodies measured with or without legs, the same way on both sides.
   const charLen = bodyLength(ch.rest, null, useLegs) ?? boneLength(ch.rest, J.root, J.neck);
@@ -321,7 +319,7 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
     const p = poseChain({
       rest: ch.rest, dj, dc, root, headOffset: heads[t], useLegs, torsoLimit: charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale,
       girdleTurns: ref ? girdleTurns(d.joints[ref.frame], d.confidence[ref.frame], dj, dc) : undefined,
-      angleBias: swap ? swapPerJoint(bias) : bias,
+      angleBias: swap ? swappedBias : bias,
     });
     posed.push(p);
 
@@ -372,20 +370,6 @@ function fillRootGaps(posed: JointPositions[]): void {
   }
 }
 
-function interpolateNulls(values: (number | null)[]): number[] {
-  const out = new Array<number>(values.length).fill(0);
-  const idx = values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
-  if (idx.length === 0) return out;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] !== null) { out[i] = values[i]!; continue; }
-    const next = idx.find((k) => k > i);
-    const prev = [...idx].reverse().find((k) => k < i);
-    if (prev === undefined) out[i] = values[next!]!;
-    else if (next === undefined) out[i] = values[prev]!;
-    else out[i] = values[prev]! + ((values[next]! - values[prev]!) * (i - prev)) / (next - prev);
-  }
-  return out;
-}
 
 const CORE_JOINTS = [J.root, J.neck, J.head, J.l_shoulder, J.r_shoulder, J.l_hip, J.r_hip];
 
