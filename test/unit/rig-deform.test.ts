@@ -33,6 +33,22 @@ describe('boneTransforms', () => {
       const o = 6 * b;
       expect(Math.hypot(m[o] * nx + m[o + 2] * ny, m[o + 1] * nx + m[o + 3] * ny)).toBeCloseTo(1, 9);
     }
+    // Slot 0, the pelvis: the root where it is posed, turned by the mean turn of the two hip bones, unscaled.
+    const turn = (b: number) => Math.atan2(posed[2 * b + 1] - posed[2 * J.root + 1], posed[2 * b] - posed[2 * J.root])
+      - Math.atan2(f.joints[2 * b + 1] - f.joints[2 * J.root + 1], f.joints[2 * b] - f.joints[2 * J.root]);
+    const wrap = (a: number) => a - 2 * Math.PI * Math.round(a / (2 * Math.PI));
+    const theta = wrap(turn(J.l_hip) + wrap(turn(J.r_hip) - turn(J.l_hip)) / 2);
+    expect(Math.atan2(m[1], m[0])).toBeCloseTo(theta, 9);
+    expect(Math.hypot(m[0], m[1])).toBeCloseTo(1, 9);
+    const [rx, ry] = apply(m, 0, f.joints[2 * J.root], f.joints[2 * J.root + 1]);
+    expect(rx).toBeCloseTo(posed[2 * J.root], 9); expect(ry).toBeCloseTo(posed[2 * J.root + 1], 9);
+  });
+
+  it('makes the pelvis the torso where the hips are not apart', () => {
+    const joints = Float64Array.from(f.joints);
+    for (const h of [J.l_hip, J.r_hip]) { joints[2 * h] = joints[2 * J.root]; joints[2 * h + 1] = joints[2 * J.root + 1]; }
+    const posed = joints.map((v, i) => v + (i % 2 ? 4 : -2) + Math.sin(i) * 9);
+    const { m } = boneTransforms(joints, posed);
     expect(Array.from(m.subarray(0, 6))).toEqual(Array.from(m.subarray(6 * J.neck, 6 * J.neck + 6)));
   });
 });

@@ -70,12 +70,34 @@ describe('buildRig on a rendered figure', () => {
     const { bones, w, perVertex } = rig.weights;
     for (let v = 0; v < rig.rest.length / 2; v++) {
       let s = 0;
+      // The main bone is a real bone; a blend slot may be the pelvis (0), and only on the torso.
+      expect(bones[v * perVertex]).toBeGreaterThanOrEqual(1);
       for (let k = 0; k < perVertex; k++) {
         s += w[v * perVertex + k];
-        if (w[v * perVertex + k] > 0) expect(bones[v * perVertex + k]).toBeGreaterThanOrEqual(1);
+        if (k > 0 && w[v * perVertex + k] > 0 && bones[v * perVertex + k] === 0) expect(bones[v * perVertex]).toBe(J.neck);
       }
       expect(s).toBeCloseTo(1, 5);
     }
+  });
+
+  it('turns the torso below the waist with the pelvis, fully below the hips and not at the chest', () => {
+    const { bones, w, perVertex } = rig.weights;
+    const share = (v: number) => {
+      for (let k = 1; k < perVertex; k++) if (bones[v * perVertex + k] === 0) return w[v * perVertex + k];
+      return 0;
+    };
+    const root = [f.joints[2 * J.root], f.joints[2 * J.root + 1]], neck = [f.joints[2 * J.neck], f.joints[2 * J.neck + 1]];
+    const len = Math.hypot(neck[0] - root[0], neck[1] - root[1]);
+    let blended = 0, chest = 0;
+    for (let v = 0; v < rig.rest.length / 2; v++) {
+      if (bones[v * perVertex] !== J.neck) continue;
+      const y = rig.rest[2 * v + 1];
+      if (y > root[1] + 0.1 * len) expect(share(v)).toBeCloseTo(1, 5);
+      if (y < root[1] && y > root[1] - 0.3 * len && share(v) > 0) blended++;
+      if (y < root[1] - 0.5 * len) { chest++; expect(share(v)).toBe(0); }
+    }
+    expect(chest).toBeGreaterThan(0);
+    expect(blended).toBeGreaterThan(0);
   });
 
   it('labels the hands, feet and head with their bones', () => {

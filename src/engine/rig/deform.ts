@@ -39,17 +39,38 @@ export function boneTransforms(restJoints: JointPositions, posedJoints: JointPos
     m[o + 4] = posedJoints[2 * p] - (a * px + c * py);
     m[o + 5] = posedJoints[2 * p + 1] - (b * px + d * py);
   }
-  m.copyWithin(0, 6 * JOINT_INDEX.neck, 6 * JOINT_INDEX.neck + 6);
-  angle[0] = angle[JOINT_INDEX.neck];
+  pelvisTransform(restJoints, posedJoints, m, angle);
   return { m, angle };
 }
 
-/** The joint two adjacent bones share (parent/child or siblings), −1 if none. */
+/**
+ * Slot 0 (the root) is the pelvis: it turns about the root with the hip line (the mean turn of the
+ * two hip bones), so the hips and what hangs from them (a skirt) follow the hips, not the lean of
+ * the spine. Without hips it is the torso.
+ */
+function pelvisTransform(restJoints: JointPositions, posedJoints: JointPositions, m: Float64Array, angle: Float64Array): void {
+  const l = JOINT_INDEX.l_hip, r = JOINT_INDEX.r_hip, root = JOINT_INDEX.root;
+  const len = (j: JointPositions, i: number) => Math.hypot(j[2 * i] - j[2 * root], j[2 * i + 1] - j[2 * root + 1]);
+  if (Math.min(len(restJoints, l), len(restJoints, r), len(posedJoints, l), len(posedJoints, r)) < 1e-6) {
+    m.copyWithin(0, 6 * JOINT_INDEX.neck, 6 * JOINT_INDEX.neck + 6);
+    angle[0] = angle[JOINT_INDEX.neck];
+    return;
+  }
+  const theta = angle[l] + wrapAngle(angle[r] - angle[l]) / 2;
+  const cos = Math.cos(theta), sin = Math.sin(theta);
+  const px = restJoints[2 * root], py = restJoints[2 * root + 1];
+  m[0] = cos; m[1] = sin; m[2] = -sin; m[3] = cos;
+  m[4] = posedJoints[2 * root] - (cos * px - sin * py);
+  m[5] = posedJoints[2 * root + 1] - (sin * px + cos * py);
+  angle[0] = theta;
+}
+
+/** The joint two adjacent bones share (parent/child or siblings), −1 if none; the pelvis (0) shares the root. */
 const SHARED_JOINT: Int8Array = (() => {
   const n = JOINTS.length;
   const t = new Int8Array(n * n).fill(-1);
-  for (let a = 1; a < n; a++) {
-    for (let b = 1; b < n; b++) {
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
       if (a === b) continue;
       if (PARENT[b] === a) t[a * n + b] = a;
       else if (PARENT[a] === b) t[a * n + b] = b;

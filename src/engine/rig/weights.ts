@@ -5,7 +5,7 @@
  * own bone; deformRig turns the vertex about the shared joint by the other slots' shares.
  */
 import { distToBone } from './labels.js';
-import { JOINTS, PARENT, boneGroup, type JointPositions } from './skeleton.js';
+import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, type JointPositions } from './skeleton.js';
 
 export interface SkinWeights {
   /** perVertex bone indices per vertex (joint index of the bone; unused slots have weight 0). */
@@ -29,6 +29,22 @@ function adjacentBones(b: number): { bone: number; joint: number }[] {
   return out;
 }
 
+/** Slot 0 of the bone transforms: the pelvis, turning with the hip line (deform.ts). */
+const PELVIS = 0;
+/** Along the spine from the root, × the torso's length: all pelvis at or below this… */
+const PELVIS_FULL = -0.05;
+/** …all torso from this up (the waist). */
+const PELVIS_NONE = 0.3;
+
+/** The root and the unit spine direction (root → neck), with the torso's length; null without hips. */
+function pelvisFrame(joints: JointPositions, present: readonly boolean[]): { x: number; y: number; ux: number; uy: number; len: number } | null {
+  if (!present[J.l_hip] || !present[J.r_hip] || !present[J.root] || !present[J.neck]) return null;
+  const x = joints[2 * J.root], y = joints[2 * J.root + 1];
+  const dx = joints[2 * J.neck] - x, dy = joints[2 * J.neck + 1] - y;
+  const len = Math.hypot(dx, dy);
+  return len > 1e-6 ? { x, y, ux: dx / len, uy: dy / len, len } : null;
+}
+
 function smoothstep(e0: number, e1: number, x: number): number {
   const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
@@ -47,6 +63,7 @@ export function skinningWeights(
       votes[v * JOINTS.length + triBone[t]]++;
     }
   }
+  const pelvis = pelvisFrame(joints, present);
   const boneLen = (b: number) => Math.hypot(joints[2 * b] - joints[2 * PARENT[b]], joints[2 * b + 1] - joints[2 * PARENT[b] + 1]);
   const bones = new Uint8Array(nV * PER_VERTEX);
   const w = new Float32Array(nV * PER_VERTEX);
@@ -70,6 +87,19 @@ export function skinningWeights(
     }
     cand.sort((a, b) => b.raw - a.raw);
     const top = cand.slice(0, PER_VERTEX);
+    if (primary === J.neck && pelvis) {
+      // The torso below the waist turns with the pelvis (deform.ts, slot 0), blending up to the waist.
+      const s = (x - pelvis.x) * pelvis.ux + (y - pelvis.y) * pelvis.uy;
+      const share = 1 - smoothstep(PELVIS_FULL * pelvis.len, PELVIS_NONE * pelvis.len, s);
+      if (share > 0) {
+        // A blend slot: the vertex takes `share` of the pelvis' turn, the other bones the rest.
+        const kept = top.slice(0, PER_VERTEX - 1);
+        const sum = kept.reduce((acc, c) => acc + c.raw, 0);
+        kept.forEach((c, i) => { bones[v * PER_VERTEX + i] = c.bone; w[v * PER_VERTEX + i] = (c.raw / sum) * (1 - share); });
+        bones[v * PER_VERTEX + kept.length] = PELVIS; w[v * PER_VERTEX + kept.length] = share;
+        continue;
+      }
+    }
     const sum = top.reduce((s, c) => s + c.raw, 0);
     top.forEach((c, i) => { bones[v * PER_VERTEX + i] = c.bone; w[v * PER_VERTEX + i] = c.raw / sum; });
   }
