@@ -267,14 +267,17 @@ describe('boneScales', () => {
     expect(boneLength(plan.frames[5].joints, J.r_elbow, J.r_wrist)).toBeCloseTo(restLen, 6);
   });
 
-  it('keeps the torso\'s length (scaled about the root, a shorter torso would lift a skirt off the thighs)', () => {
+  it('shortens the torso with the driver\'s in a bow (the pelvis keeps the hips), a bust\'s not', () => {
     const d = track(30);
     d.joints.forEach((j, t) => { if (t >= 15) scaleBone(j, J.root, J.neck, 0.8, [J.head, J.l_shoulder, J.r_shoulder, J.l_elbow, J.r_elbow, J.l_wrist, J.r_wrist]); });
     const rest = d.joints[3].map((v) => v / 2);
-    const s = boneScales(d, rest, referenceFrame(rest, character.present, d), { spine: true });
-    expect(s[20][J.neck]).toBe(1);
+    const ref = referenceFrame(rest, character.present, d);
+    const s = boneScales(d, rest, ref, { spine: true });
+    expect(s[10][J.neck]).toBeCloseTo(1, 9);
+    expect(s[20][J.neck]).toBeCloseTo(0.8, 9);
+    expect(boneScales(d, rest, ref, { spine: false })[20][J.neck]).toBe(1);
     const plan = planRetarget({ ...character, rest }, d, { orientation: 'image', canvasWidth: 400, canvasHeight: 500 });
-    expect(boneLength(plan.frames[20].joints, J.root, J.neck)).toBeCloseTo(boneLength(rest, J.root, J.neck), 6);
+    expect(boneLength(plan.frames[20].joints, J.root, J.neck) / boneLength(rest, J.root, J.neck)).toBeCloseTo(0.8, 6);
   });
 
   it('without a reference, shortens only limbs seen well below their usual full length, and ignores noise', () => {

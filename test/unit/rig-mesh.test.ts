@@ -70,11 +70,16 @@ describe('buildRig on a rendered figure', () => {
     const { bones, w, perVertex } = rig.weights;
     for (let v = 0; v < rig.rest.length / 2; v++) {
       let s = 0;
-      // The main bone is a real bone; a blend slot may be the pelvis (0), and only on the torso.
-      expect(bones[v * perVertex]).toBeGreaterThanOrEqual(1);
+      // The pelvis (0) only goes with the torso: as the main bone below the root, blended with the
+      // torso, or as a blend slot of the torso above it.
+      const main = bones[v * perVertex];
+      if (main === 0) {
+        expect(rig.rest[2 * v + 1]).toBeGreaterThan(f.joints[2 * J.root + 1]);
+        expect(w[v * perVertex + 1] === 0 || bones[v * perVertex + 1] === J.neck).toBe(true);
+      }
       for (let k = 0; k < perVertex; k++) {
         s += w[v * perVertex + k];
-        if (k > 0 && w[v * perVertex + k] > 0 && bones[v * perVertex + k] === 0) expect(bones[v * perVertex]).toBe(J.neck);
+        if (k > 0 && w[v * perVertex + k] > 0 && bones[v * perVertex + k] === 0) expect(main).toBe(J.neck);
       }
       expect(s).toBeCloseTo(1, 5);
     }
@@ -83,6 +88,7 @@ describe('buildRig on a rendered figure', () => {
   it('turns the torso below the waist with the pelvis, fully below the hips and not at the chest', () => {
     const { bones, w, perVertex } = rig.weights;
     const share = (v: number) => {
+      if (bones[v * perVertex] === 0) return w[v * perVertex];
       for (let k = 1; k < perVertex; k++) if (bones[v * perVertex + k] === 0) return w[v * perVertex + k];
       return 0;
     };
@@ -90,7 +96,7 @@ describe('buildRig on a rendered figure', () => {
     const len = Math.hypot(neck[0] - root[0], neck[1] - root[1]);
     let blended = 0, chest = 0;
     for (let v = 0; v < rig.rest.length / 2; v++) {
-      if (bones[v * perVertex] !== J.neck) continue;
+      if (bones[v * perVertex] !== J.neck && bones[v * perVertex] !== 0) continue;
       const y = rig.rest[2 * v + 1];
       if (y > root[1] + 0.1 * len) expect(share(v)).toBeCloseTo(1, 5);
       if (y < root[1] && y > root[1] - 0.3 * len && share(v) > 0) blended++;

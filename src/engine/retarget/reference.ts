@@ -31,11 +31,11 @@ const MAX_STRETCH = 1.5;
 /** Shoulder and hip lines narrow as the driver turns, and widen back, within this. */
 const GIRDLE_RANGE: [number, number] = [0.6, 1.25];
 /**
- * The neck-to-head bone shortens in a nod, within this. (The torso keeps its length: a bone is
- * scaled about its parent joint, and the torso's is the root, so a shorter torso lifted a skirt's
- * hem above the thighs and showed what the skirt hid.)
+ * The torso and the neck-to-head bone shorten in a bow or a nod, within this. (The torso is
+ * scaled about the root; what lies below the root, hips and a skirt, follows the pelvis, which
+ * keeps its size: rig/deform.ts.)
  */
-const HEAD_RANGE: [number, number] = [0.7, 1.25];
+const SPINE_RANGE: [number, number] = [0.7, 1.25];
 
 export interface Reference {
   frame: number;
@@ -71,8 +71,8 @@ export function referenceFrame(rest: JointPositions, present: readonly boolean[]
 /**
  * Per frame, per bone: the length to draw it at, as a share of the character's rest length.
  * With a reference, where the driver's bone points as the character's does, it is the driver's
- * length over the driver's at the reference (limbs within 0.45…1.5, girdles 0.6…1.25, neck to head 0.7…1.25;
- * the torso keeps its length, and a bust's neck too, `spine` false: its picture cuts it off).
+ * length over the driver's at the reference (limbs within 0.45…1.5, girdles 0.6…1.25, torso and neck 0.7…1.25;
+ * a bust's torso and neck, cut off by its picture, keep their length: `spine` false).
  * Other limbs: the driver's length over its usual full length (the 90th percentile; within 10% counts
  * as full), at most 1, smoothed over about 0.1 s. Other core bones stay at 1. Unseen frames take
  * their neighbours' values.
@@ -90,13 +90,13 @@ export function boneScales(d: DrivingTrack, rest: JointPositions, ref: Reference
     const full = percentile(seenLens, 0.9);
     if (!(full > 0)) continue;
     const limb = LIMB_BONES.includes(i);
-    if (i === J.neck || (i === J.head && !o.spine)) continue;
+    if ((i === J.neck || i === J.head) && !o.spine) continue;
     const alike = rj !== null && rc !== null && confident(rc, p, i)
       && Math.abs(wrapAngle(angleOf(rj, p, i) - angleOf(rest, p, i))) <= SAME_POSE_ANGLE && boneLength(rj, p, i) > 0;
     let base: number, lo: number, hi: number;
     if (alike) {
       base = boneLength(rj, p, i);
-      [lo, hi] = limb ? [MIN_FORESHORTENING, clamp(full / base, 1, MAX_STRETCH)] : i === J.head ? HEAD_RANGE : GIRDLE_RANGE;
+      [lo, hi] = limb ? [MIN_FORESHORTENING, clamp(full / base, 1, MAX_STRETCH)] : i === J.neck || i === J.head ? SPINE_RANGE : GIRDLE_RANGE;
     } else if (limb) {
       base = FULL_LENGTH_SHARE * full;
       [lo, hi] = [MIN_FORESHORTENING, 1];

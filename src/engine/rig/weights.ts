@@ -45,6 +45,13 @@ function pelvisFrame(joints: JointPositions, present: readonly boolean[]): { x: 
   return len > 1e-6 ? { x, y, ux: dx / len, uy: dy / len, len } : null;
 }
 
+/** The torso's own slots (at most PER_VERTEX − 1, the torso first), their shares scaled to `total`. */
+function torsoSlots(top: { bone: number; raw: number }[], total: number): { bone: number; w: number }[] {
+  const kept = top.slice(0, PER_VERTEX - 1);
+  const sum = kept.reduce((acc, c) => acc + c.raw, 0);
+  return kept.map((c) => ({ bone: c.bone, w: (c.raw / sum) * total }));
+}
+
 function smoothstep(e0: number, e1: number, x: number): number {
   const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
@@ -88,15 +95,16 @@ export function skinningWeights(
     cand.sort((a, b) => b.raw - a.raw);
     const top = cand.slice(0, PER_VERTEX);
     if (primary === J.neck && pelvis) {
-      // The torso below the waist turns with the pelvis (deform.ts, slot 0), blending up to the waist.
+      // The torso below the waist turns with the pelvis (deform.ts, slot 0), blending up to the
+      // waist; below the root the pelvis leads, so the torso's stretch (about the root) does not
+      // move the hips or a skirt.
       const s = (x - pelvis.x) * pelvis.ux + (y - pelvis.y) * pelvis.uy;
       const share = 1 - smoothstep(PELVIS_FULL * pelvis.len, PELVIS_NONE * pelvis.len, s);
       if (share > 0) {
-        // A blend slot: the vertex takes `share` of the pelvis' turn, the other bones the rest.
-        const kept = top.slice(0, PER_VERTEX - 1);
-        const sum = kept.reduce((acc, c) => acc + c.raw, 0);
-        kept.forEach((c, i) => { bones[v * PER_VERTEX + i] = c.bone; w[v * PER_VERTEX + i] = (c.raw / sum) * (1 - share); });
-        bones[v * PER_VERTEX + kept.length] = PELVIS; w[v * PER_VERTEX + kept.length] = share;
+        const slots = s < 0
+          ? [{ bone: PELVIS, w: share }, { bone: J.neck, w: 1 - share }]
+          : [...torsoSlots(top, 1 - share), { bone: PELVIS, w: share }];
+        slots.forEach((c, i) => { bones[v * PER_VERTEX + i] = c.bone; w[v * PER_VERTEX + i] = c.w; });
         continue;
       }
     }
