@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCharacterTexture } from '../../src/engine/render/index.js';
-import { widenAlpha } from '../../src/engine/render/texture.js';
+import { narrowAlpha, widenAlpha } from '../../src/engine/render/texture.js';
 import type { RasterImage, SoftMask } from '../../src/engine/types.js';
 
 /** A red disc with a true anti-aliased rim (coverage from 4×4 supersampling) over a blue-green background. */
@@ -47,6 +47,50 @@ describe('makeCharacterTexture', () => {
       expect(tex[4 * p + 3]).toBe(alpha.data[p]);
       if (alpha.data[p] === 1) for (let c = 0; c < 3; c++) expect(tex[4 * p + c]).toBe(img.data[3 * p + c]);
     }
+  });
+});
+
+describe('narrowAlpha', () => {
+  // A dark disc whose edge is blurred over 6 px into a light background; the mask given is opaque
+  // out to the blur's outer end (a person model's fat edge).
+  const w = 80, h = 80, fgc = [60, 40, 30], bgc = [235, 225, 230];
+  const make = (blur: number) => {
+    const img = new Uint8Array(w * h * 3), bg = new Uint8Array(w * h * 3);
+    const trueAlpha = new Float32Array(w * h), mask = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x, r = Math.hypot(x - 40, y - 40);
+        const a = blur > 0 ? Math.min(1, Math.max(0, (28 - r) / blur)) : r <= 28 ? 1 : 0;
+        trueAlpha[p] = a;
+        mask[p] = r <= 28 ? 1 : 0;
+        for (let c = 0; c < 3; c++) { bg[3 * p + c] = bgc[c]; img[3 * p + c] = Math.round(a * fgc[c] + (1 - a) * bgc[c]); }
+      }
+    }
+    const fg = new Float32Array(w * h * 3);
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) fg[3 * p + c] = img[3 * p + c];
+    return { img: { width: w, height: h, channels: 3 as const, data: img }, bg: { width: w, height: h, channels: 3 as const, data: bg }, trueAlpha, mask, fg };
+  };
+
+  it('lowers the alpha of a fat mask over a blurred edge to what the picture shows, and carries the inside colour there', () => {
+    const { img, bg, trueAlpha, mask, fg } = make(6);
+    const out = narrowAlpha(img, mask, fg, bg);
+    let errBefore = 0, errAfter = 0, n = 0, colourErr = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (!mask[p] || trueAlpha[p] >= 0.99) continue;
+      errBefore += Math.abs(mask[p] - trueAlpha[p]); errAfter += Math.abs(out[p] - trueAlpha[p]); n++;
+      if (out[p] < 1) colourErr += Math.abs(fg[3 * p] - fgc[0]);
+    }
+    expect(n).toBeGreaterThan(200);
+    expect(errBefore / n).toBeGreaterThan(0.3);
+    expect(errAfter / n).toBeLessThan(0.12);
+    expect(colourErr / n).toBeLessThan(12);
+    // The inside, past the rings, is kept.
+    expect(out[40 * w + 40]).toBe(1);
+  });
+
+  it('leaves a sharp edge as it is', () => {
+    const { img, bg, mask, fg } = make(0);
+    expect(Array.from(narrowAlpha(img, mask, fg, bg))).toEqual(Array.from(mask));
   });
 });
 
