@@ -151,6 +151,26 @@ describe('characterExtent', () => {
   });
 });
 
+describe('characterExtent and gaps inside the hole', () => {
+  it('fills a small gap the plate\'s hole encloses (it would float in the plate) but not a large one', () => {
+    const f = standardFigure();
+    const image = paintScene(f, 11, [120, 135, 110], []);
+    const m = figureMask(f);
+    const punch = (cx: number, cy: number, half: number) => {
+      for (let y = cy - half; y <= cy + half; y++) {
+        for (let x = cx - half; x <= cx + half; x++) { m.data[y * f.width + x] = 0; image.data.set([120, 135, 110], 3 * (y * f.width + x)); }
+      }
+    };
+    punch(160, 58, 4); // 9×9 in the head: the hole's margin leaves a 3×3 island
+    punch(160, 170, 15); // 31×31 in the torso: real background seen through
+    // (As refined masks can have it: refineMask itself fills small holes in the person.)
+    const person = { binary: m, soft: { width: f.width, height: f.height, data: Float32Array.from(m.data) } };
+    const e = characterExtent(image, person, f.joints, JOINTS.map(() => true));
+    expect(e.hole.data[58 * f.width + 160]).toBe(1);
+    expect(e.hole.data[170 * f.width + 160]).toBe(0);
+  });
+});
+
 describe('characterExtent and the background behind a limb', () => {
   it('does not take a pale cloud lying all along a raised arm for a prop', () => {
     const f = standardFigure();

@@ -10,12 +10,13 @@
  *  - anything else the hole would cut into (a cat at her feet, a shadow): removed whole from the
  *    plate if it is small, so nothing is left torn; big background structure stays as it is.
  * Ground the person model took around the feet is cut off the character (it stays in the hole).
+ * Small gaps the hole encloses are filled with it.
  */
 import { segmentDistance } from '../geometry/segment.js';
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
-import { dilate, erode, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { dilate, erode, fillHoles, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 export interface CharacterExtent {
   /** Person plus props: what the rig is built on and the texture shows. */
@@ -256,6 +257,22 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
 }
 
 export function characterExtent(
+  image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
+): CharacterExtent {
+  const extent = extentOf(image, person, joints, present);
+  const b = bounds(person.binary);
+  if (!b) return extent;
+  // Islands the hole encloses (the dark gaps of a hair bun the person model left out, a speck
+  // between hair and a hairpin) would stay in the plate as a floating blot; a gap the size of the
+  // space between an arm and the body is real background and stays.
+  const island = (ISLAND * (b.y1 - b.y0 + 1)) ** 2;
+  return { ...extent, hole: fillHoles(extent.hole, island) };
+}
+
+/** Gaps enclosed by the hole up to this × the character's height, squared, are filled with it. */
+const ISLAND = 0.03;
+
+function extentOf(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
 ): CharacterExtent {
   const baseHole = plateHoleOf(person.binary);
