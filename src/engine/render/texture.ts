@@ -81,6 +81,43 @@ const MIN_CONTRAST = 40;
 /** A pixel further than this (RGB) from the line between the two colours is something else. */
 const MAX_RESIDUAL = 14;
 
+/** Visits the 8 neighbours of p inside a w×h image (rings by chessboard distance, so a diagonal edge is reached as far). */
+function neighbours8(p: number, w: number, h: number, visit: (q: number) => void): void {
+  const x = p % w; const y = (p - x) / w;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const xx = x + dx, yy = y + dy;
+      if ((dx !== 0 || dy !== 0) && xx >= 0 && yy >= 0 && xx < w && yy < h) visit(yy * w + xx);
+    }
+  }
+}
+
+/**
+ * Where pixel p lies along the line from the plate's colour B to the character colour `f` (the
+ * unclamped alpha of I = aF + (1 − a)B), or null where F and B are too alike to tell.
+ */
+function alphaAlongLine(img: RasterImage, p: number, f: number[], background: RasterImage): number | null {
+  const c = img.channels, bc = background.channels;
+  let fb = 0, ib = 0;
+  for (let ch = 0; ch < 3; ch++) {
+    const dF = f[ch] - background.data[p * bc + ch];
+    fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
+  }
+  return fb < MIN_CONTRAST * MIN_CONTRAST ? null : ib / fb;
+}
+
+/** Whether pixel p is explained by alpha `a` between the plate and `f` (near the line between them). */
+function nearLine(img: RasterImage, p: number, f: number[], background: RasterImage, a: number): boolean {
+  const c = img.channels, bc = background.channels;
+  let res = 0;
+  for (let ch = 0; ch < 3; ch++) {
+    const b = background.data[p * bc + ch];
+    const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
+    res += e * e;
+  }
+  return res <= 3 * MAX_RESIDUAL * MAX_RESIDUAL;
+}
+
 /**
  * The soft mask carried out over the rest of a blurred edge (hair against the sky, a defocused arm):
  * a segmentation model's mask ends sharper than the picture's edge, and the plate fills what lies
@@ -90,57 +127,35 @@ const MAX_RESIDUAL = 14;
  * lies near the line between them, and never above the alpha of the ring inside it.
  */
 export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, background: RasterImage): Float32Array {
-  const { width: w, height: h, channels: c } = img;
-  const bc = background.channels;
+  const { width: w, height: h } = img;
   const out = Float32Array.from(alpha.data);
   const ring = new Uint8Array(w * h).fill(255);
   for (let p = 0; p < w * h; p++) if (out[p] > 0.02) ring[p] = 0;
-  /** The 8 neighbours of p (rings by chessboard distance, so a diagonal edge is reached as far). */
-  const neighbours = (p: number, visit: (q: number) => void) => {
-    const x = p % w; const y = (p - x) / w;
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx, yy = y + dy;
-        if ((dx !== 0 || dy !== 0) && xx >= 0 && yy >= 0 && xx < w && yy < h) visit(yy * w + xx);
-      }
-    }
-  };
   // Ring by ring from the mask's border outwards: only pixels next to the last ring are looked at.
   let frontier: number[] = [];
   for (let p = 0; p < w * h; p++) {
     if (ring[p] !== 0) continue;
     let edge = false;
-    neighbours(p, (q) => { if (ring[q] === 255) edge = true; });
+    neighbours8(p, w, h, (q) => { if (ring[q] === 255) edge = true; });
     if (edge) frontier.push(p);
   }
   const f = [0, 0, 0];
   for (let r = 1; r <= WIDEN_RINGS; r++) {
     const found: number[] = [];
-    for (const p0 of frontier) neighbours(p0, (q) => { if (ring[q] === 255) { ring[q] = 254; found.push(q); } });
+    for (const p0 of frontier) neighbours8(p0, w, h, (q) => { if (ring[q] === 255) { ring[q] = 254; found.push(q); } });
     for (const p of found) {
       let k = 0, inner = 0;
       f[0] = 0; f[1] = 0; f[2] = 0;
-      neighbours(p, (q) => {
+      neighbours8(p, w, h, (q) => {
         if (ring[q] !== r - 1) return;
         k++; inner = Math.max(inner, out[q]);
         for (let ch = 0; ch < 3; ch++) f[ch] += fg[q * 3 + ch];
       });
-      let fb = 0, ib = 0;
-      for (let ch = 0; ch < 3; ch++) {
-        f[ch] /= k;
-        fg[p * 3 + ch] = f[ch];
-        const dF = f[ch] - background.data[p * bc + ch];
-        fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
-      }
-      if (fb < MIN_CONTRAST * MIN_CONTRAST) continue;
-      const a = Math.min(inner, Math.max(0, ib / fb));
-      let res = 0;
-      for (let ch = 0; ch < 3; ch++) {
-        const b = background.data[p * bc + ch];
-        const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
-        res += e * e;
-      }
-      if (res <= 3 * MAX_RESIDUAL * MAX_RESIDUAL && a > 0.02) out[p] = a;
+      for (let ch = 0; ch < 3; ch++) { f[ch] /= k; fg[p * 3 + ch] = f[ch]; }
+      const along = alphaAlongLine(img, p, f, background);
+      if (along === null) continue;
+      const a = Math.min(inner, Math.max(0, along));
+      if (nearLine(img, p, f, background, a) && a > 0.02) out[p] = a;
     }
     for (const p of found) ring[p] = r;
     frontier = found;
@@ -163,34 +178,24 @@ const NARROW_MARGIN = 0.15;
  * and never above the ring inside it.
  */
 export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Array, background: RasterImage): Float32Array {
-  const { width: w, height: h, channels: c } = img;
-  const bc = background.channels;
+  const { width: w, height: h } = img;
   const out = Float32Array.from(alpha);
   // Chessboard depth inside the mask, 1 at the outline, up to NARROW_RINGS + 1.
   const depth = new Uint8Array(w * h);
   const inside = (p: number) => out[p] > 0.02;
-  const neighbours = (p: number, visit: (q: number) => void) => {
-    const x = p % w; const y = (p - x) / w;
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx, yy = y + dy;
-        if ((dx !== 0 || dy !== 0) && xx >= 0 && yy >= 0 && xx < w && yy < h) visit(yy * w + xx);
-      }
-    }
-  };
   const rings: number[][] = [];
   let frontier: number[] = [];
   for (let p = 0; p < w * h; p++) {
     if (!inside(p)) continue;
     // (The picture's own border is no outline: a half-body figure is cut off there.)
     let edge = false;
-    neighbours(p, (q) => { if (!inside(q)) edge = true; });
+    neighbours8(p, w, h, (q) => { if (!inside(q)) edge = true; });
     if (edge) { depth[p] = 1; frontier.push(p); }
   }
   rings.push(frontier);
   for (let r = 2; r <= NARROW_RINGS + 1 && frontier.length > 0; r++) {
     const next: number[] = [];
-    for (const p of frontier) neighbours(p, (q) => { if (inside(q) && depth[q] === 0) { depth[q] = r; next.push(q); } });
+    for (const p of frontier) neighbours8(p, w, h, (q) => { if (inside(q) && depth[q] === 0) { depth[q] = r; next.push(q); } });
     rings.push(next);
     frontier = next;
   }
@@ -199,27 +204,17 @@ export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Ar
     for (const p of rings[r - 1]) {
       let k = 0, inner = 0;
       f[0] = 0; f[1] = 0; f[2] = 0;
-      neighbours(p, (q) => {
+      neighbours8(p, w, h, (q) => {
         if (depth[q] !== r + 1) return;
         k++; inner = Math.max(inner, out[q]);
         for (let ch = 0; ch < 3; ch++) f[ch] += fg[q * 3 + ch];
       });
       if (k === 0) continue;
-      let fb = 0, ib = 0;
-      for (let ch = 0; ch < 3; ch++) {
-        f[ch] /= k;
-        const dF = f[ch] - background.data[p * bc + ch];
-        fb += dF * dF; ib += (img.data[p * c + ch] - background.data[p * bc + ch]) * dF;
-      }
-      if (fb < MIN_CONTRAST * MIN_CONTRAST) continue;
-      const a = Math.max(0, Math.min(1, ib / fb));
-      let res = 0;
-      for (let ch = 0; ch < 3; ch++) {
-        const b = background.data[p * bc + ch];
-        const e = img.data[p * c + ch] - (b + a * (f[ch] - b));
-        res += e * e;
-      }
-      if (res > 3 * MAX_RESIDUAL * MAX_RESIDUAL) continue;
+      for (let ch = 0; ch < 3; ch++) f[ch] /= k;
+      const along = alphaAlongLine(img, p, f, background);
+      if (along === null) continue;
+      const a = Math.max(0, Math.min(1, along));
+      if (!nearLine(img, p, f, background, a)) continue;
       const lowered = Math.min(inner, a);
       if (lowered < out[p] - NARROW_MARGIN) {
         out[p] = lowered;
