@@ -8,6 +8,7 @@ import type { PoseWorkerPool } from './pose/pool.js';
 import { trackVideoPoses, type PoseTrack } from './pose/track.js';
 import { smoothTrack } from './pose/smooth.js';
 import { isFacingAway } from './pose/facing.js';
+import { headRoll } from './pose/head-roll.js';
 import { depthSeries, upsampleDepths } from './pose/depth.js';
 import { jointsFromCoco } from './rig/skeleton.js';
 import type { DrivingTrack } from './retarget/retarget.js';
@@ -105,6 +106,7 @@ export function drivingTrackFrom(sampled: PoseTrack, stride: number, frameCount:
     joints: joints.map((j) => j.joints),
     confidence: joints.map((j) => j.confidence),
     facingAway: raw.poses.map((p) => isFacingAway(p)),
+    headRoll: smooth.poses.map((p) => headRoll(p)),
     ...(depths ? { depth: upsampleDepths(depths, stride, frameCount) } : {}),
   };
   return { raw, smooth, driving };

@@ -322,6 +322,24 @@ describe('planRetarget, relative to the reference', () => {
     }
   });
 
+  it('rolls the head by the driver\'s eye line, not by where the nose points', () => {
+    const d = track(30);
+    // From frame 10 the driver looks down to one side (the nose 40 px left and 30 px lower), eyes level;
+    // from frame 20 the eye line tilts by 12° as well.
+    d.joints.forEach((j, t) => { if (t >= 10) { j[2 * J.head] -= 40; j[2 * J.head + 1] += 30; } });
+    const tilt = (12 * Math.PI) / 180;
+    const withRoll: DrivingTrack = { ...d, headRoll: d.joints.map((_, t) => (t >= 20 ? tilt : 0)) };
+    const rest = d.joints[3].map((v) => v / 2);
+    const opts = { orientation: 'video' as const, canvasWidth: 500, canvasHeight: 500 };
+    const plan = planRetarget({ ...character, rest }, withRoll, opts);
+    const headTurn = (t: number) => angleOf(plan.frames[t].joints, J.neck, J.head) - angleOf(plan.frames[3].joints, J.neck, J.head);
+    expect(Math.abs(headTurn(15))).toBeLessThan(1e-6);
+    expect(headTurn(25)).toBeCloseTo(tilt, 6);
+    // Without the eye line, the nose's direction is all there is: the head tips.
+    const noRoll = planRetarget({ ...character, rest }, d, opts);
+    expect(Math.abs(angleOf(noRoll.frames[15].joints, J.neck, J.head) - angleOf(noRoll.frames[3].joints, J.neck, J.head))).toBeGreaterThan(0.3);
+  });
+
   it('takes a few degrees or pixels between the picture and the driver at the reference as noise, and more as pose', () => {
     const d = track(30);
     /** The driver's frame 3 at half size, 1% larger and 2 px to the right, its right forearm turned by `deg`°. */

@@ -8,6 +8,7 @@ import { JOINTS, JOINT_INDEX, PARENT, type JointPositions, type PartGroup } from
 import type { CharacterOrientation } from '../../domain/orientation.js';
 import { stableFacing } from './facing.js';
 import type { JointDepths } from '../pose/depth.js';
+import { foldHalfTurn } from '../pose/head-roll.js';
 import { coverFit } from '../output-format.js';
 import { planDepthOrder, type DepthCueFrame } from './depth-order.js';
 import { angleBias, boneScales, fade, LIMB_BONES, referenceFrame, type Reference } from './reference.js';
@@ -33,6 +34,8 @@ export interface DrivingTrack {
   facingAway: (boolean | null)[];
   /** Per frame: per-joint depth (BlazePose z); absent when no landmarks were taken. */
   depth?: JointDepths[];
+  /** Per frame: the eye (or ear) line's angle, folded to a half turn (`headRoll`); null where unseen. */
+  headRoll?: (number | null)[];
 }
 
 export interface RenderTransform { scale: number; dx: number; dy: number }
@@ -160,10 +163,18 @@ function shift(joints: JointPositions, dx: number, dy: number): void {
   for (let i = 0; i < N_JOINTS; i++) { joints[2 * i] += dx; joints[2 * i + 1] += dy; }
 }
 
-/** The driving head angle relative to the torso, minus its value at the reference (else its typical one): a nod or tilt. */
+/**
+ * Per frame, the head's turn against the torso since the reference (else its typical value): a tilt,
+ * bounded. Measured by the eye line where the track has it (frames between seen ones interpolated),
+ * else by the neck→nose direction, which a nod or a turned face also moves.
+ */
 function headOffsets(d: DrivingTrack, ref: Reference | null): number[] {
-  const rel = d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
-    ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
+  const upright = (j: JointPositions) => angleOf(j, J.root, J.neck) + Math.PI / 2;
+  const byRoll = d.headRoll?.map((roll, t) => (roll !== null && roll !== undefined && confident(d.confidence[t], J.root, J.neck)
+    ? foldHalfTurn(roll - upright(d.joints[t])) : null));
+  const rel = byRoll?.some((v) => v !== null) ? interpolateNulls(byRoll)
+    : d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
+      ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
   const seen = rel.filter((v): v is number => v !== null);
   const typical = ref && rel[ref.frame] !== null ? rel[ref.frame]! : seen.length ? median(seen) : 0;
   return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
