@@ -76,7 +76,15 @@ export function decodeImageArgs(o: { input: string; width?: number; height?: num
 }
 
 /**
- * Raw rgb24 frames on stdin → H.264 yuv420p MP4 with the moov atom first. Audio, when given, is the
+ * RGB → YUV with the BT.709 matrix, and the stream tagged so: untagged, swscale's default BT.601
+ * matrix is read back as BT.709 by browsers playing HD video, and every colour shifts (a cyan sky
+ * by 5 levels on average, skin towards green).
+ */
+const BT709_FILTERS = ['scale=out_color_matrix=bt709:out_range=tv', 'format=yuv420p'];
+const BT709_TAGS = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
+
+/**
+ * Raw rgb24 frames on stdin → H.264 yuv420p MP4 (BT.709, tagged) with the moov atom first. Audio, when given, is the
  * first audio track of `audioFrom` if it has one (`?`), re-encoded to AAC for browsers. The length is
  * set explicitly from frameCount/fps rather than with -shortest, which can drop trailing frames.
  */
@@ -88,8 +96,9 @@ export function encodeVideoArgs(o: { output: string; width: number; height: numb
   args.push('-map', '0:v:0');
   if (o.audioFrom !== undefined) args.push('-map', '1:a:0?');
   // yuv420p needs even sides: drop the odd last row/column rather than fail.
-  if (o.width % 2 !== 0 || o.height % 2 !== 0) args.push('-vf', 'crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0');
-  args.push('-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-crf', String(o.crf ?? 20), '-pix_fmt', 'yuv420p');
+  const crop = o.width % 2 !== 0 || o.height % 2 !== 0 ? ['crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0'] : [];
+  args.push('-vf', [...crop, ...BT709_FILTERS].join(','));
+  args.push('-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-crf', String(o.crf ?? 20), '-pix_fmt', 'yuv420p', ...BT709_TAGS);
   if (o.audioFrom !== undefined) args.push('-c:a', 'aac', '-b:a', '128k');
   args.push('-t', (o.frameCount / o.fps).toFixed(6), '-movflags', '+faststart', '-f', 'mp4', fileArg(o.output));
   return args;

@@ -155,6 +155,22 @@ describe('createVideoWriter', () => {
     back.forEach((f, k) => expect(Math.abs(f[W * 3 * 60 + 240] - k * 12)).toBeLessThanOrEqual(4));
   });
 
+  it('writes BT.709 and tags it so, and colours come back as they went in', async () => {
+    const out = file('colours.mp4');
+    // A cyan sky, a skin tone and a grass green: the BT.601/BT.709 mix-up moves each by several levels.
+    const colours: [number, number, number][] = [[74, 225, 201], [224, 172, 140], [60, 140, 40]];
+    const writer = createVideoWriter({ output: out, width: W, height: H, fps: 10, frameCount: colours.length });
+    for (const [r, g, b] of colours) await writer.write(solid(r, g, b));
+    await writer.finish();
+    const probe = await ffprobeJson(out) as { streams: Record<string, string>[] };
+    expect(probe.streams[0]).toMatchObject({ color_space: 'bt709', color_primaries: 'bt709', color_transfer: 'bt709', color_range: 'tv' });
+    const back = await collect(readVideoFrames({ input: out, width: W, height: H, fps: 10 }));
+    back.forEach((f, k) => {
+      const at = W * 3 * 60 + 240;
+      for (let c = 0; c < 3; c++) expect(Math.abs(f[at + c] - colours[k][c])).toBeLessThanOrEqual(3);
+    });
+  });
+
   it('carries the audio of audioFrom, cut to the video length; none when the source has none', async () => {
     await gen(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15:duration=4', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', file('with-audio.mp4')]);

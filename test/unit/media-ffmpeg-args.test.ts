@@ -66,7 +66,9 @@ describe('encodeVideoArgs', () => {
       '-hide_banner', '-v', 'error', '-y',
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', '640x360', '-framerate', '25', '-i', 'pipe:0',
       '-map', '0:v:0',
+      '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p',
       '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+      '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
       '-t', '4.000000', '-movflags', '+faststart', '-f', 'mp4', 'file:/out/o.mp4',
     ]);
   });
@@ -77,7 +79,9 @@ describe('encodeVideoArgs', () => {
       '-hide_banner', '-v', 'error', '-y',
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', '640x360', '-framerate', '30000/1001', '-i', 'pipe:0',
       '-i', 'file:/in/v.mp4', '-map', '0:v:0', '-map', '1:a:0?',
+      '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p',
+      '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
       '-c:a', 'aac', '-b:a', '128k',
       '-t', '10.010000', '-movflags', '+faststart', '-f', 'mp4', 'file:o.mp4',
     ]);
@@ -86,8 +90,9 @@ describe('encodeVideoArgs', () => {
 
   it('crops odd sizes to even for yuv420p', () => {
     const args = encodeVideoArgs({ output: 'o.mp4', width: 641, height: 360, fps: 10, frameCount: 10 });
-    expect(args[args.indexOf('-vf') + 1]).toBe('crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0');
-    expect(encodeVideoArgs({ output: 'o.mp4', width: 640, height: 360, fps: 10, frameCount: 10 })).not.toContain('-vf');
+    expect(args[args.indexOf('-vf') + 1]).toBe('crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p');
+    const even = encodeVideoArgs({ output: 'o.mp4', width: 640, height: 360, fps: 10, frameCount: 10 });
+    expect(even[even.indexOf('-vf') + 1]).not.toContain('crop');
   });
 });
 
