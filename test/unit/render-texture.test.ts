@@ -53,16 +53,19 @@ describe('makeCharacterTexture', () => {
 describe('narrowAlpha', () => {
   // A dark disc whose edge is blurred over 6 px into a light background; the mask given is opaque
   // out to the blur's outer end (a person model's fat edge).
-  const w = 80, h = 80, fgc = [60, 40, 30], bgc = [235, 225, 230];
-  const make = (blur: number) => {
+  const fgc = [60, 40, 30], bgc = [235, 225, 230];
+  let w = 80, h = 80, radius = 28;
+  const make = (blur: number, size = 80) => {
+    w = size; h = size; radius = 0.35 * size;
+    const cx = size / 2;
     const img = new Uint8Array(w * h * 3), bg = new Uint8Array(w * h * 3);
     const trueAlpha = new Float32Array(w * h), mask = new Float32Array(w * h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const p = y * w + x, r = Math.hypot(x - 40, y - 40);
-        const a = blur > 0 ? Math.min(1, Math.max(0, (28 - r) / blur)) : r <= 28 ? 1 : 0;
+        const p = y * w + x, r = Math.hypot(x - cx, y - cx);
+        const a = blur > 0 ? Math.min(1, Math.max(0, (radius - r) / blur)) : r <= radius ? 1 : 0;
         trueAlpha[p] = a;
-        mask[p] = r <= 28 ? 1 : 0;
+        mask[p] = r <= radius ? 1 : 0;
         for (let c = 0; c < 3; c++) { bg[3 * p + c] = bgc[c]; img[3 * p + c] = Math.round(a * fgc[c] + (1 - a) * bgc[c]); }
       }
     }
@@ -86,6 +89,18 @@ describe('narrowAlpha', () => {
     expect(colourErr / n).toBeLessThan(12);
     // The inside, past the rings, is kept.
     expect(out[40 * w + 40]).toBe(1);
+  });
+
+  it('narrows over a blur as wide as a large picture\'s (a fast arm in a 1080p frame), not only its outer 6 px', () => {
+    const { img, bg, trueAlpha, mask, fg } = make(16, 960);
+    const out = narrowAlpha(img, mask, fg, bg);
+    let errAfter = 0, n = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (!mask[p] || trueAlpha[p] >= 0.99) continue;
+      errAfter += Math.abs(out[p] - trueAlpha[p]); n++;
+    }
+    expect(n).toBeGreaterThan(20_000);
+    expect(errAfter / n).toBeLessThan(0.12);
   });
 
   it('leaves a sharp edge as it is', () => {

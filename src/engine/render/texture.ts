@@ -164,7 +164,9 @@ export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, 
 }
 
 /** Rings (px) inside the soft mask's outline where a blurred edge may be mixed with the background. */
+/** Rings narrowed: at least 6, and 1 per 60 pixels of the picture's short side (18 in a 1080p frame, where a fast arm's blur is 15–30 px wide). */
 const NARROW_RINGS = 6;
+const NARROW_RINGS_PER_PX = 1 / 60;
 /** Alpha is lowered only where the picture says clearly less than the mask (not for rounding). */
 const NARROW_MARGIN = 0.15;
 
@@ -180,7 +182,8 @@ const NARROW_MARGIN = 0.15;
 export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Array, background: RasterImage): Float32Array {
   const { width: w, height: h } = img;
   const out = Float32Array.from(alpha);
-  // Chessboard depth inside the mask, 1 at the outline, up to NARROW_RINGS + 1.
+  const ringCount = Math.max(NARROW_RINGS, Math.round(NARROW_RINGS_PER_PX * Math.min(w, h)));
+  // Chessboard depth inside the mask, 1 at the outline, up to ringCount + 1.
   const depth = new Uint8Array(w * h);
   const inside = (p: number) => out[p] > 0.02;
   const rings: number[][] = [];
@@ -193,21 +196,24 @@ export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Ar
     if (edge) { depth[p] = 1; frontier.push(p); }
   }
   rings.push(frontier);
-  for (let r = 2; r <= NARROW_RINGS + 1 && frontier.length > 0; r++) {
+  for (let r = 2; r <= ringCount + 1 && frontier.length > 0; r++) {
     const next: number[] = [];
     for (const p of frontier) neighbours8(p, w, h, (q) => { if (inside(q) && depth[q] === 0) { depth[q] = r; next.push(q); } });
     rings.push(next);
     frontier = next;
   }
   const f = [0, 0, 0];
-  for (let r = Math.min(NARROW_RINGS, rings.length - 1); r >= 1; r--) {
+  // The character's colour carried out ring by ring: also through pixels left as they were (their
+  // alpha within the margin), or a wide blur would carry its own mixed colour out from its inner rings.
+  const carried = Float32Array.from(fg);
+  for (let r = Math.min(ringCount, rings.length - 1); r >= 1; r--) {
     for (const p of rings[r - 1]) {
       let k = 0, inner = 0;
       f[0] = 0; f[1] = 0; f[2] = 0;
       neighbours8(p, w, h, (q) => {
         if (depth[q] !== r + 1) return;
         k++; inner = Math.max(inner, out[q]);
-        for (let ch = 0; ch < 3; ch++) f[ch] += fg[q * 3 + ch];
+        for (let ch = 0; ch < 3; ch++) f[ch] += carried[q * 3 + ch];
       });
       if (k === 0) continue;
       for (let ch = 0; ch < 3; ch++) f[ch] /= k;
@@ -215,6 +221,7 @@ export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Ar
       if (along === null) continue;
       const a = Math.max(0, Math.min(1, along));
       if (!nearLine(img, p, f, background, a)) continue;
+      for (let ch = 0; ch < 3; ch++) carried[p * 3 + ch] = f[ch];
       const lowered = Math.min(inner, a);
       if (lowered < out[p] - NARROW_MARGIN) {
         out[p] = lowered;
