@@ -9,6 +9,8 @@ import { trackVideoPoses, type PoseTrack } from './pose/track.js';
 import { smoothTrack } from './pose/smooth.js';
 import { isFacingAway } from './pose/facing.js';
 import { headRoll } from './pose/head-roll.js';
+import type { GreyImage } from './pose/register.js';
+import { greyHalf, stabiliseTrack } from './pose/stabilise.js';
 import { depthSeries, upsampleDepths } from './pose/depth.js';
 import { jointsFromCoco } from './rig/skeleton.js';
 import type { DrivingTrack } from './retarget/retarget.js';
@@ -37,8 +39,13 @@ export interface Motion {
   personShare: number;
 }
 
-async function* asRaster(frames: AsyncIterable<Uint8Array>, width: number, height: number): AsyncIterable<RasterImage> {
-  for await (const data of frames) yield { width, height, channels: 3, data };
+/** The frames as images, each also kept as half-size luma in `greys` for the torso's registration. */
+async function* asRaster(frames: AsyncIterable<Uint8Array>, width: number, height: number, greys: GreyImage[]): AsyncIterable<RasterImage> {
+  for await (const data of frames) {
+    const image: RasterImage = { width, height, channels: 3, data };
+    greys.push(greyHalf(image));
+    yield image;
+  }
 }
 
 export function personShare(track: PoseTrack): number {
@@ -95,10 +102,10 @@ export function upsampleTrack(track: PoseTrack, stride: number, frames: number, 
  * The driving track on the output grid (`frameCount` frames at `fps`) from poses (and landmarks)
  * analysed every `stride`-th output frame: smoothed, as rig joints, with facing and per-joint depth.
  */
-export function drivingTrackFrom(sampled: PoseTrack, stride: number, frameCount: number, fps: number):
+export function drivingTrackFrom(sampled: PoseTrack, stride: number, frameCount: number, fps: number, greys: readonly GreyImage[] = []):
   { raw: PoseTrack; smooth: PoseTrack; driving: DrivingTrack } {
   const raw = upsampleTrack(sampled, stride, frameCount, fps);
-  const smooth = upsampleTrack(smoothTrack(sampled), stride, frameCount, fps);
+  const smooth = upsampleTrack(stabiliseTrack(smoothTrack(sampled), greys), stride, frameCount, fps);
   const joints = smooth.poses.map((p) => jointsFromCoco(p));
   const depths = sampled.landmarks ? depthSeries(sampled.landmarks, sampled.poses) : null;
   const driving: DrivingTrack = {
@@ -119,7 +126,8 @@ export async function extractMotion(
   const analysisFps = input.fps / stride;
   // Every stride-th frame of the output grid, so analysed frame i is output frame i·stride exactly.
   const frames = readVideoFrames({ input: input.videoPath, width: input.width, height: input.height, fps: input.fps, everyNth: stride, signal });
-  const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height), pool, {
+  const greys: GreyImage[] = [];
+  const sampled = await trackVideoPoses(asRaster(frames, input.width, input.height, greys), pool, {
     fps: analysisFps, onFrame: (i) => onFrame(i * stride), signal,
     landmarkEvery: Math.max(1, Math.round(analysisFps / LANDMARK_FPS)),
   });
@@ -130,6 +138,6 @@ export async function extractMotion(
       { field: 'video', limit: MIN_PERSON_SHARE, actual: Number(share.toFixed(2)) });
   }
   const frameCount = outputFrameCount(input.durationS, input.fps, sampled.poses.length, stride);
-  const { raw, smooth, driving } = drivingTrackFrom(sampled, stride, frameCount, input.fps);
+  const { raw, smooth, driving } = drivingTrackFrom(sampled, stride, frameCount, input.fps, greys);
   return { raw, smooth, driving, frameCount, personShare: share };
 }
