@@ -103,6 +103,29 @@ describe('narrowAlpha', () => {
     expect(errAfter / n).toBeLessThan(0.12);
   });
 
+  it('keeps a sharp edge\'s shading inside its outer 6 px, however large the picture (a pale forearm against white clouds)', () => {
+    // Sharp at the outline, and shaded towards the background's colour over its outer 20 px.
+    const size = 960, c = size / 2, R = 0.35 * size;
+    const img = new Uint8Array(size * size * 3), bg = new Uint8Array(size * size * 3), mask = new Float32Array(size * size);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const p = y * size + x, r = Math.hypot(x - c, y - c);
+        mask[p] = r <= R ? 1 : 0;
+        const shade = r <= R ? 0.5 * Math.min(1, Math.max(0, (r - (R - 20)) / 20)) : 1;
+        for (let ch = 0; ch < 3; ch++) { bg[3 * p + ch] = bgc[ch]; img[3 * p + ch] = Math.round((1 - shade) * fgc[ch] + shade * bgc[ch]); }
+      }
+    }
+    const fg = new Float32Array(size * size * 3);
+    for (let p = 0; p < size * size; p++) for (let ch = 0; ch < 3; ch++) fg[3 * p + ch] = img[3 * p + ch];
+    const out = narrowAlpha({ width: size, height: size, channels: 3, data: img }, mask, fg, { width: size, height: size, channels: 3, data: bg });
+    let deepLowered = 0;
+    for (let p = 0; p < size * size; p++) {
+      const r = Math.hypot((p % size) - c, Math.floor(p / size) - c);
+      if (r <= R - 8 && out[p] < 0.99) deepLowered++;
+    }
+    expect(deepLowered).toBe(0);
+  });
+
   it('leaves a sharp edge as it is', () => {
     const { img, bg, mask, fg } = make(0);
     expect(Array.from(narrowAlpha(img, mask, fg, bg))).toEqual(Array.from(mask));

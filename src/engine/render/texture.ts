@@ -164,25 +164,25 @@ export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, 
 }
 
 /** Rings (px) inside the soft mask's outline where a blurred edge may be mixed with the background. */
-/** Rings narrowed: at least 6, and 1 per 60 pixels of the picture's short side (18 in a 1080p frame, where a fast arm's blur is 15–30 px wide). */
+/** Rings narrowed everywhere. */
 const NARROW_RINGS = 6;
+/**
+ * Behind an outline that is mostly background (a blur's outer end), up to 1 ring per 60 px of the
+ * picture's short side (18 in a 1080p frame, where a fast arm's blur is 15–30 px wide).
+ */
 const NARROW_RINGS_PER_PX = 1 / 60;
+/** An outline pixel solved to at most this alpha is the outer end of a blur. */
+const BLURRED_OUTLINE = 0.25;
 /** Alpha is lowered only where the picture says clearly less than the mask (not for rounding). */
 const NARROW_MARGIN = 0.15;
 
-/**
- * The soft mask narrowed over the outer rings of a blurred edge: a person model's mask often runs on
- * to where the picture's edge is already mostly background (a motion-blurred arm against a bright
- * wall), and drawn as opaque those pixels are a rim of the old background carried over the new one.
- * From inside out, each ring's character colour is carried from the ring inside it (`fg` is updated
- * there), and where the pixel lies on the line between that colour and the plate's, its alpha is
- * solved from I = aF + (1 − a)B. Alpha only ever goes down (where the picture says clearly less),
- * and never above the ring inside it.
- */
-export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Array, background: RasterImage): Float32Array {
+interface Narrowed { alpha: Float32Array; fg: Float32Array; depth: Uint8Array; rings: number[][] }
+
+/** The outer `ringCount` rings narrowed (see narrowAlpha); `fg` is not changed, the result's is. */
+function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, background: RasterImage, ringCount: number): Narrowed {
   const { width: w, height: h } = img;
   const out = Float32Array.from(alpha);
-  const ringCount = Math.max(NARROW_RINGS, Math.round(NARROW_RINGS_PER_PX * Math.min(w, h)));
+  const fg = Float32Array.from(fg0);
   // Chessboard depth inside the mask, 1 at the outline, up to ringCount + 1.
   const depth = new Uint8Array(w * h);
   const inside = (p: number) => out[p] > 0.02;
@@ -229,6 +229,47 @@ export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Ar
       }
     }
   }
+  return { alpha: out, fg, depth, rings };
+}
+
+/**
+ * The soft mask narrowed over the outer rings of a blurred edge: a person model's mask often runs on
+ * to where the picture's edge is already mostly background (a motion-blurred arm against a bright
+ * wall), and drawn as opaque those pixels are a rim of the old background carried over the new one.
+ * From inside out, each ring's character colour is carried from the ring inside it (`fg` is updated
+ * there), and where the pixel lies on the line between that colour and the plate's, its alpha is
+ * solved from I = aF + (1 − a)B. Alpha only ever goes down (where the picture says clearly less),
+ * and never above the ring inside it. Over the outer 6 rings everywhere; deeper (as deep as a blur in
+ * a picture this large can be) only behind an outline that is itself mostly background: a sharp
+ * edge's shading would otherwise read as blur, and a pale forearm against white clouds turn glassy.
+ */
+export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Array, background: RasterImage): Float32Array {
+  const shallow = narrowRings(img, alpha, fg, background, NARROW_RINGS);
+  const ringCount = Math.round(NARROW_RINGS_PER_PX * Math.min(img.width, img.height));
+  const deep = ringCount > NARROW_RINGS ? narrowRings(img, alpha, fg, background, ringCount) : null;
+  const out = shallow.alpha;
+  let chosen = shallow.fg;
+  if (deep) {
+    // Blurred: outline pixels the deep pass solved to almost nothing, and inwards, ring by ring, the
+    // pixels most of whose outer neighbours are blurred.
+    const { width: w, height: h } = img;
+    const blurred = new Uint8Array(w * h);
+    for (const p of deep.rings[0]) if (deep.alpha[p] <= BLURRED_OUTLINE) blurred[p] = 1;
+    for (let r = 2; r <= ringCount && r <= deep.rings.length; r++) {
+      for (const p of deep.rings[r - 1]) {
+        let outer = 0, hits = 0;
+        neighbours8(p, w, h, (q) => { if (deep.depth[q] === r - 1) { outer++; hits += blurred[q]; } });
+        if (outer > 0 && 2 * hits >= outer) blurred[p] = 1;
+      }
+    }
+    chosen = Float32Array.from(shallow.fg);
+    for (let p = 0; p < w * h; p++) {
+      if (!blurred[p]) continue;
+      out[p] = deep.alpha[p];
+      for (let ch = 0; ch < 3; ch++) chosen[p * 3 + ch] = deep.fg[p * 3 + ch];
+    }
+  }
+  fg.set(chosen);
   return out;
 }
 
