@@ -8,6 +8,7 @@
  * frame (register.ts), and a complementary filter fuses the two, the image for the motion from one
  * frame to the next, the keypoints for where the part is over about a second and a half.
  */
+import { segmentDistance } from '../geometry/segment.js';
 import { KP, type Pose, type RasterImage } from '../types.js';
 import { pyramid, regionShift, type GreyImage, type Region, type Shift } from './register.js';
 import type { PoseTrack } from './track.js';
@@ -37,13 +38,6 @@ interface Point { x: number; y: number }
 const seen = (p: Pose, k: number) => p[k].score >= MIN_SCORE;
 const mid = (p: Pose, a: number, b: number): Point => ({ x: (p[a].x + p[b].x) / 2, y: (p[a].y + p[b].y) / 2 });
 
-/** Distance from q to the segment a–b. */
-function toSegment(q: Point, a: Point, b: Point): number {
-  const vx = b.x - a.x, vy = b.y - a.y, l2 = vx * vx + vy * vy;
-  const t = l2 > 0 ? Math.min(1, Math.max(0, ((q.x - a.x) * vx + (q.y - a.y) * vy) / l2)) : 0;
-  return Math.hypot(q.x - a.x - t * vx, q.y - a.y - t * vy);
-}
-
 const ARM_SEGMENTS: [number, number][] = [
   [KP.left_shoulder, KP.left_elbow], [KP.left_elbow, KP.left_wrist], [KP.right_shoulder, KP.right_elbow], [KP.right_elbow, KP.right_wrist],
 ];
@@ -67,8 +61,8 @@ export function torsoRegions(p: Pose, ahead: Pose, toGrey: number): TorsoRegions
     for (const [a, b] of ARM_SEGMENTS) if (seen(q, a) && seen(q, b)) arms.push([q[a], q[b]]);
   }
   const exclude = (x: number, y: number) => {
-    const q = { x: x / toGrey, y: y / toGrey };
-    return arms.some(([a, b]) => toSegment(q, a, b) < armR);
+    const qx = x / toGrey, qy = y / toGrey;
+    return arms.some(([a, b]) => segmentDistance(qx, qy, a.x, a.y, b.x, b.y) < armR);
   };
   const box = (cx: number, cy: number, w: number, top: number, bottom: number): Region | null => {
     const r = { x0: (cx - w / 2) * toGrey, x1: (cx + w / 2) * toGrey, y0: (cy + top) * toGrey, y1: (cy + bottom) * toGrey, exclude };

@@ -163,7 +163,6 @@ export function widenAlpha(img: RasterImage, alpha: SoftMask, fg: Float32Array, 
   return out;
 }
 
-/** Rings (px) inside the soft mask's outline where a blurred edge may be mixed with the background. */
 /** Rings narrowed everywhere. */
 const NARROW_RINGS = 6;
 /**
@@ -176,16 +175,12 @@ const BLURRED_OUTLINE = 0.25;
 /** Alpha is lowered only where the picture says clearly less than the mask (not for rounding). */
 const NARROW_MARGIN = 0.15;
 
-interface Narrowed { alpha: Float32Array; fg: Float32Array; depth: Uint8Array; rings: number[][] }
+/** Chessboard depth inside the mask (1 at its outline, up to `count` + 1; 0 deeper and outside), and the pixels of each ring. */
+interface Rings { depth: Uint8Array; rings: number[][] }
 
-/** The outer `ringCount` rings narrowed (see narrowAlpha); `fg` is not changed, the result's is. */
-function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, background: RasterImage, ringCount: number): Narrowed {
-  const { width: w, height: h } = img;
-  const out = Float32Array.from(alpha);
-  const fg = Float32Array.from(fg0);
-  // Chessboard depth inside the mask, 1 at the outline, up to ringCount + 1.
+function ringsOf(alpha: Float32Array, w: number, h: number, count: number): Rings {
   const depth = new Uint8Array(w * h);
-  const inside = (p: number) => out[p] > 0.02;
+  const inside = (p: number) => alpha[p] > 0.02;
   const rings: number[][] = [];
   let frontier: number[] = [];
   for (let p = 0; p < w * h; p++) {
@@ -196,12 +191,21 @@ function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, b
     if (edge) { depth[p] = 1; frontier.push(p); }
   }
   rings.push(frontier);
-  for (let r = 2; r <= ringCount + 1 && frontier.length > 0; r++) {
+  for (let r = 2; r <= count + 1 && frontier.length > 0; r++) {
     const next: number[] = [];
     for (const p of frontier) neighbours8(p, w, h, (q) => { if (inside(q) && depth[q] === 0) { depth[q] = r; next.push(q); } });
     rings.push(next);
     frontier = next;
   }
+  return { depth, rings };
+}
+
+/** The outer `ringCount` rings (of `rings`, found at least one deeper) narrowed (see narrowAlpha); `fg` is not changed, the result's is. */
+function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, background: RasterImage,
+  { depth, rings }: Rings, ringCount: number): { alpha: Float32Array; fg: Float32Array } {
+  const { width: w, height: h } = img;
+  const out = Float32Array.from(alpha);
+  const fg = Float32Array.from(fg0);
   const f = [0, 0, 0];
   // The character's colour carried out ring by ring: also through pixels left as they were (their
   // alpha within the margin), or a wide blur would carry its own mixed colour out from its inner rings.
@@ -229,7 +233,7 @@ function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, b
       }
     }
   }
-  return { alpha: out, fg, depth, rings };
+  return { alpha: out, fg };
 }
 
 /**
@@ -244,33 +248,31 @@ function narrowRings(img: RasterImage, alpha: Float32Array, fg0: Float32Array, b
  * edge's shading would otherwise read as blur, and a pale forearm against white clouds turn glassy.
  */
 export function narrowAlpha(img: RasterImage, alpha: Float32Array, fg: Float32Array, background: RasterImage): Float32Array {
-  const shallow = narrowRings(img, alpha, fg, background, NARROW_RINGS);
-  const ringCount = Math.round(NARROW_RINGS_PER_PX * Math.min(img.width, img.height));
-  const deep = ringCount > NARROW_RINGS ? narrowRings(img, alpha, fg, background, ringCount) : null;
-  const out = shallow.alpha;
-  let chosen = shallow.fg;
-  if (deep) {
+  const { width: w, height: h } = img;
+  const ringCount = Math.max(NARROW_RINGS, Math.round(NARROW_RINGS_PER_PX * Math.min(w, h)));
+  const rings = ringsOf(alpha, w, h, ringCount);
+  const shallow = narrowRings(img, alpha, fg, background, rings, NARROW_RINGS);
+  if (ringCount > NARROW_RINGS) {
+    const deep = narrowRings(img, alpha, fg, background, rings, ringCount);
     // Blurred: outline pixels the deep pass solved to almost nothing, and inwards, ring by ring, the
     // pixels most of whose outer neighbours are blurred.
-    const { width: w, height: h } = img;
     const blurred = new Uint8Array(w * h);
-    for (const p of deep.rings[0]) if (deep.alpha[p] <= BLURRED_OUTLINE) blurred[p] = 1;
-    for (let r = 2; r <= ringCount && r <= deep.rings.length; r++) {
-      for (const p of deep.rings[r - 1]) {
+    for (const p of rings.rings[0]) if (deep.alpha[p] <= BLURRED_OUTLINE) blurred[p] = 1;
+    for (let r = 2; r <= ringCount && r <= rings.rings.length; r++) {
+      for (const p of rings.rings[r - 1]) {
         let outer = 0, hits = 0;
-        neighbours8(p, w, h, (q) => { if (deep.depth[q] === r - 1) { outer++; hits += blurred[q]; } });
+        neighbours8(p, w, h, (q) => { if (rings.depth[q] === r - 1) { outer++; hits += blurred[q]; } });
         if (outer > 0 && 2 * hits >= outer) blurred[p] = 1;
       }
     }
-    chosen = Float32Array.from(shallow.fg);
     for (let p = 0; p < w * h; p++) {
       if (!blurred[p]) continue;
-      out[p] = deep.alpha[p];
-      for (let ch = 0; ch < 3; ch++) chosen[p * 3 + ch] = deep.fg[p * 3 + ch];
+      shallow.alpha[p] = deep.alpha[p];
+      for (let ch = 0; ch < 3; ch++) shallow.fg[p * 3 + ch] = deep.fg[p * 3 + ch];
     }
   }
-  fg.set(chosen);
-  return out;
+  fg.set(shallow.fg);
+  return shallow.alpha;
 }
 
 /**

@@ -259,9 +259,9 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
 export function characterExtent(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
 ): CharacterExtent {
-  const extent = extentOf(image, person, joints, present);
   const b = bounds(person.binary);
-  if (!b) return extent;
+  if (!b) return { mask: person.binary, soft: person.soft, hole: plateHoleOf(person.binary), props: 0, removed: 0 };
+  const extent = extentOf(image, person, joints, present, b);
   // Islands the hole encloses (the dark gaps of a hair bun the person model left out, a speck
   // between hair and a hairpin) would stay in the plate as a floating blot; a gap the size of the
   // space between an arm and the body is real background and stays.
@@ -272,12 +272,12 @@ export function characterExtent(
 /** Gaps enclosed by the hole up to this × the character's height, squared, are filled with it. */
 const ISLAND = 0.03;
 
+/** The extent before the hole's islands are filled; `b`: the person's bounds. */
 function extentOf(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
+  b: NonNullable<ReturnType<typeof bounds>>,
 ): CharacterExtent {
   const baseHole = plateHoleOf(person.binary);
-  const b = bounds(person.binary);
-  if (!b) return { mask: person.binary, soft: person.soft, hole: baseHole, props: 0, removed: 0 };
   const height = b.y1 - b.y0 + 1;
   const trimmed = trimBelowFeet(person.binary, joints, present, height, image);
   const mask = trimmed ?? person.binary;
