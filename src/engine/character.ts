@@ -13,7 +13,7 @@ import {
 import { characterExtent } from './segment/extent.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
-import { inpaint, makeCharacterTexture, resizeRgb, type PremultipliedTexture } from './render/index.js';
+import { inpaint, makeCharacterTexture, resizeRgb, rgbOf, type PremultipliedTexture } from './render/index.js';
 import type { RasterImage, SoftMask } from './types.js';
 import { buildHiddenTexture } from './hidden-texture.js';
 
@@ -87,15 +87,6 @@ export function limitPixels(image: RasterImage): RasterImage {
   if (px <= MAX_CHARACTER_PIXELS) return image;
   const k = Math.sqrt(MAX_CHARACTER_PIXELS / px);
   return resizeRgb(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
-}
-
-function rgbOf(image: RasterImage): RasterImage {
-  if (image.channels === 3) return image;
-  const out = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0, j = 0; i < out.length; i += 3, j += 4) {
-    out[i] = image.data[j]; out[i + 1] = image.data[j + 1]; out[i + 2] = image.data[j + 2];
-  }
-  return { width: image.width, height: image.height, channels: 3, data: out };
 }
 
 /**

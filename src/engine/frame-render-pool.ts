@@ -7,11 +7,14 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from './compiled-path.js';
 import type { Character } from './character.js';
 import type { RetargetPlan } from './retarget/retarget.js';
+import type { StillRing } from './render/still-ring.js';
 
 export interface RenderScene {
   character: Pick<Character, 'rig' | 'texture' | 'hiddenTexture'>;
   plan: RetargetPlan;
   plate: Uint8Array;
+  /** The picture's rim pixels shown beside parts that stay put (null: the plate everywhere). */
+  stillRing: StillRing | null;
 }
 
 export type ToRenderWorker =

@@ -20,7 +20,7 @@ port.on('message', (msg: ToRenderWorker) => {
     case 'frame':
       try {
         if (!scene || !posed) throw new Error('no scene loaded');
-        const frame = renderFrame(scene.character, scene.plan, msg.t, scene.plate, posed);
+        const frame = renderFrame(scene.character, scene.plan, msg.t, scene.plate, posed, scene.stillRing);
         reply({ kind: 'frame', id: msg.id, frame }, [frame.buffer as ArrayBuffer]);
       } catch (err) {
         reply({ kind: 'error', id: msg.id, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });

@@ -14,7 +14,7 @@ import { analysisSize, coverFit, outputFps, outputSize } from './output-format.j
 import { ProgressTracker } from './progress.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { planRetarget, type RetargetPlan } from './retarget/retarget.js';
-import { preparePlate } from './frame-renderer.js';
+import { preparePlate, prepareStillRing } from './frame-renderer.js';
 import { createFrameRenderPool, type FrameRenderPool } from './frame-render-pool.js';
 import { writeDebugArtefacts } from './debug.js';
 import type { AnimateRequest, AnimateResult, EngineProgress, EngineStage } from './types.js';
@@ -124,8 +124,12 @@ async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: 
 
   // render + encode
   const frameCount = motion.frameCount;
-  const plate = preparePlate(character.plate, req.orientation, canvas.width, canvas.height,
-    req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height, 'bottom') : null);
+  const layout = {
+    orientation: req.orientation, width: canvas.width, height: canvas.height,
+    cover: req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height, 'bottom') : null,
+  };
+  const plate = preparePlate(character.plate, layout);
+  const stillRing = prepareStillRing(character, plate, layout);
   const withAudio = req.keepOriginalSound && info.hasAudio;
   const writer = createVideoWriter({
     output: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,
@@ -134,7 +138,7 @@ async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: 
   // Frames asked for ahead but not yet written: if writing fails they still settle, unobserved.
   const ahead: Promise<Uint8Array>[] = [];
   try {
-    await renderPool.load({ character: { rig: character.rig, texture: character.texture, hiddenTexture: character.hiddenTexture }, plan, plate });
+    await renderPool.load({ character: { rig: character.rig, texture: character.texture, hiddenTexture: character.hiddenTexture }, plan, plate, stillRing });
     const depth = FRAMES_AHEAD_PER_THREAD * renderPool.threads;
     let asked = 0;
     for (let t = 0; t < frameCount; t++) {

@@ -105,7 +105,7 @@ describe('engine on a rendered figure with known joints', () => {
     const ch = assembleCharacter(image, refined, rest, JOINTS.map(() => true), 'drawing', 'pose-model');
     const { track, forearm, shin } = driving(12);
     const plan = planRetarget({ rest, present: ch.present, imageWidth: W, imageHeight: H }, track, { orientation: 'image', canvasWidth: W, canvasHeight: H });
-    const plate = preparePlate(ch.plate, 'image', W, H, null);
+    const plate = preparePlate(ch.plate, { orientation: 'image', width: W, height: H, cover: null });
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'marionette-figure-'));
     dirs.push(dir);

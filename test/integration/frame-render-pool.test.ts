@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assembleCharacter } from '../../src/engine/character.js';
 import { createFrameRenderPool, type FrameRenderPool } from '../../src/engine/frame-render-pool.js';
-import { renderFrame } from '../../src/engine/frame-renderer.js';
+import { prepareStillRing, renderFrame } from '../../src/engine/frame-renderer.js';
 import type { RetargetPlan } from '../../src/engine/retarget/retarget.js';
 import { DEFAULT_LAYER_ORDER, JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { refineMask } from '../../src/engine/segment/index.js';
@@ -53,12 +53,15 @@ describe('createFrameRenderPool', () => {
 
   it('draws the same bytes as renderFrame in this thread, in any order of asking', async () => {
     pool = createFrameRenderPool({ threads: 2 });
-    await pool.load({ character: ch, plan, plate });
+    // With the picture's rim shown beside parts that stay put (the scene carries it to the threads).
+    const stillRing = prepareStillRing(ch, plate, { orientation: 'image', width: W, height: H, cover: null });
+    expect(stillRing.pixels.length).toBeGreaterThan(0);
+    await pool.load({ character: ch, plan, plate, stillRing });
     const order = [3, 0, 6, 1, 5, 2, 4];
     const frames = await Promise.all(order.map((t) => pool!.frame(t)));
     const posed = new Float32Array(ch.rig.rest.length);
     order.forEach((t, k) => {
-      const here = renderFrame(ch, plan, t, plate, posed);
+      const here = renderFrame(ch, plan, t, plate, posed, stillRing);
       expect(Buffer.from(frames[k]).equals(Buffer.from(here)), `frame ${t}`).toBe(true);
     });
     // The frames differ from each other (the arm moves), so the test can tell them apart.
@@ -78,7 +81,7 @@ describe('createFrameRenderPool', () => {
       const file = path.join(dir, 'dies.mjs');
       writeFileSync(file, 'process.exit(3);\n');
       pool = createFrameRenderPool({ threads: 1, workerFile: file });
-      await expect(pool.load({ character: ch, plan, plate })).rejects.toThrow(/exited \(code 3\)/);
+      await expect(pool.load({ character: ch, plan, plate, stillRing: null })).rejects.toThrow(/exited \(code 3\)/);
       await expect(pool.frame(0)).rejects.toThrow(/no scene|exited/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 export { drawRig, type RgbCanvas, type PremultipliedTexture, type DrawTransform } from './raster.js';
 export { makeCharacterTexture } from './texture.js';
 export { inpaint } from './inpaint.js';
-export { resizeRgb } from './resize.js';
+export { resizeRgb, rgbOf } from './resize.js';
 export { drawSkeleton, drawMeshWireframe, drawLine } from './debug-draw.js';

@@ -200,6 +200,17 @@ function drawTriangle(
 }
 
 /**
+ * Where image px land on a canvas `canvasWidth` wide under `t` (x' = scale·x + dx, as pixel areas,
+ * then mirrored about the canvas' vertical centre line when asked). Pixel centres at integers.
+ */
+export function canvasPlacement(t: DrawTransform, canvasWidth: number): { x: (x: number) => number; y: (y: number) => number } {
+  const s = t.scale;
+  const ox = s * 0.5 + t.dx - 0.5; const oy = s * 0.5 + t.dy - 0.5;
+  const flipW = canvasWidth - 1;
+  return { x: t.mirror ? (x) => flipW - (s * x + ox) : (x) => s * x + ox, y: (y) => s * y + oy };
+}
+
+/**
  * Draws the posed rig over the canvas, groups back to front in `order` (groups not listed are not
  * drawn). Before a layer's own triangles come its hidden parts (from `hiddenTexture`: what the
  * layers in front of it hid in the picture) and its children's tops inside it, so the character
@@ -210,11 +221,7 @@ export function drawRig(
   canvas: RgbCanvas, tex: PremultipliedTexture, rig: Rig, posed: Float32Array,
   o: { order: PartGroup[]; transform?: DrawTransform; hiddenTexture?: PremultipliedTexture },
 ): void {
-  const t = o.transform ?? { scale: 1, dx: 0, dy: 0 };
-  const s = t.scale;
-  // Pixel centres at integers: (x + 0.5) is the continuous coordinate.
-  const ox = s * 0.5 + t.dx - 0.5; const oy = s * 0.5 + t.dy - 0.5;
-  const flipW = canvas.width - 1;
+  const place = canvasPlacement(o.transform ?? { scale: 1, dx: 0, dy: 0 }, canvas.width);
   const target: Target = { canvas, tex: paddedTexture(tex), tw: tex.width, th: tex.height };
   const byGroup = trianglesByGroup(rig);
   const hiddenTarget = o.hiddenTexture ? { tex: paddedTexture(o.hiddenTexture), tw: o.hiddenTexture.width, th: o.hiddenTexture.height } : null;
@@ -224,9 +231,7 @@ export function drawRig(
     for (const tri of tris) {
       for (let k = 0; k < 3; k++) {
         const vi = rig.triangles[3 * tri + k];
-        const cx = s * posed[2 * vi] + ox;
-        X[k] = t.mirror ? flipW - cx : cx;
-        Y[k] = s * posed[2 * vi + 1] + oy;
+        X[k] = place.x(posed[2 * vi]); Y[k] = place.y(posed[2 * vi + 1]);
         U[k] = uv[2 * vi]; V[k] = uv[2 * vi + 1];
         F[k] = rig.boundaryEdge[3 * tri + k];
       }

@@ -63,3 +63,13 @@ export function resizeRgb(img: RasterImage, width: number, height: number): Rast
   }
   return { width, height, channels: c, data: out };
 }
+
+/** The image's RGB (itself when it has no alpha channel). */
+export function rgbOf(image: RasterImage): RasterImage {
+  if (image.channels === 3) return image;
+  const out = new Uint8Array(image.width * image.height * 3);
+  for (let i = 0, j = 0; i < out.length; i += 3, j += 4) {
+    out[i] = image.data[j]; out[i + 1] = image.data[j + 1]; out[i + 2] = image.data[j + 2];
+  }
+  return { width: image.width, height: image.height, channels: 3, data: out };
+}

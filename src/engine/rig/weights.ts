@@ -4,6 +4,7 @@
  * nearer it is to its own bone than to theirs; elsewhere limbs are rigid. Slot 0 holds the vertex's
  * own bone; deformRig turns the vertex about the shared joint by the other slots' shares.
  */
+import { smoothstep } from '../geometry/smoothstep.js';
 import { distToBone } from './labels.js';
 import { JOINTS, JOINT_INDEX as J, PARENT, boneGroup, type JointPositions } from './skeleton.js';
 
@@ -50,11 +51,6 @@ function torsoSlots(top: { bone: number; raw: number }[], total: number): { bone
   const kept = top.slice(0, PER_VERTEX - 1);
   const sum = kept.reduce((acc, c) => acc + c.raw, 0);
   return kept.map((c) => ({ bone: c.bone, w: (c.raw / sum) * total }));
-}
-
-function smoothstep(e0: number, e1: number, x: number): number {
-  const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)));
-  return t * t * (3 - 2 * t);
 }
 
 export function skinningWeights(
