@@ -92,7 +92,7 @@ export function renderFrame(
   data.set(plate);
   const canvas: RgbCanvas = { width, height, data };
   const placement = { scale: transform.scale, dx: transform.dx, dy: transform.dy, mirror: frame.mirror };
-  deformRig(character.rig, boneTransforms(character.rig.restJoints, frame.joints), posed);
+  deformRig(character.rig, boneTransforms(character.rig.restJoints, frame.joints, { headTwist: frame.headTwist }), posed);
   if (stillRing) {
     const place = canvasPlacement(placement, width);
     applyStillRing(data, stillRing, (v) => [place.x(posed[2 * v]), place.y(posed[2 * v + 1])]);

@@ -8,7 +8,7 @@ import type { PoseWorkerPool } from './pose/pool.js';
 import { trackVideoPoses, type PoseTrack } from './pose/track.js';
 import { smoothTrack } from './pose/smooth.js';
 import { isFacingAway } from './pose/facing.js';
-import { headRoll } from './pose/head-roll.js';
+import { faceCentre, headRoll } from './pose/head-roll.js';
 import type { GreyImage } from './pose/register.js';
 import { greyHalf, stabiliseTrack } from './pose/stabilise.js';
 import { depthSeries, upsampleDepths } from './pose/depth.js';
@@ -114,6 +114,7 @@ export function drivingTrackFrom(sampled: PoseTrack, stride: number, frameCount:
     confidence: joints.map((j) => j.confidence),
     facingAway: raw.poses.map((p) => isFacingAway(p)),
     headRoll: smooth.poses.map((p) => headRoll(p)),
+    faceCentre: smooth.poses.map((p) => faceCentre(p)),
     ...(depths ? { depth: upsampleDepths(depths, stride, frameCount) } : {}),
   };
   return { raw, smooth, driving };

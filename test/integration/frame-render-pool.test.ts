@@ -42,7 +42,7 @@ const plan: RetargetPlan = {
     const a = (t / 6) * Math.PI * 0.9;
     joints[2 * J.r_elbow] = sx - 40 * Math.sin(a); joints[2 * J.r_elbow + 1] = sy + 40 * Math.cos(a);
     joints[2 * J.r_wrist] = sx - 80 * Math.sin(a); joints[2 * J.r_wrist + 1] = sy + 80 * Math.cos(a);
-    return { joints, mirror: t % 2 === 1, order: [...DEFAULT_LAYER_ORDER] };
+    return { joints, mirror: t % 2 === 1, order: [...DEFAULT_LAYER_ORDER], headTwist: 0 };
   }),
 };
 const plate = new Uint8Array(W * H * 3).map((_, i) => (i * 31) % 251);

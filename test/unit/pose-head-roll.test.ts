@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldHalfTurn, headRoll } from '../../src/engine/pose/head-roll.js';
+import { faceCentre, foldHalfTurn, headRoll } from '../../src/engine/pose/head-roll.js';
 import { COCO_KEYPOINTS, KP, type Pose } from '../../src/engine/types.js';
 
 /** A front-facing pose with the shoulders 100 px apart and the face's points given. */
@@ -38,5 +38,16 @@ describe('headRoll', () => {
     expect(foldHalfTurn(-Math.PI / 4)).toBeCloseTo(-Math.PI / 4, 9);
     expect(foldHalfTurn((3 * Math.PI) / 4)).toBeCloseTo(-Math.PI / 4, 9);
     expect(foldHalfTurn(Math.PI / 2)).toBeCloseTo(Math.PI / 2, 9);
+  });
+});
+
+describe('faceCentre', () => {
+  it('is the mean of the face points seen', () => {
+    expect(faceCentre(pose({ nose: [200, 112], right_eye: [190, 100], left_eye: [210, 100], right_ear: [180, 104, 0.1] }))).toEqual([200, 104]);
+  });
+
+  it('is null with fewer than two face points', () => {
+    expect(faceCentre(pose({ nose: [200, 112], left_eye: [210, 100, 0.1] }))).toBeNull();
+    expect(faceCentre(pose({}))).toBeNull();
   });
 });

@@ -91,7 +91,7 @@ describe('still ring through the frame renderer', () => {
     expect(ring.pixels.length).toBeGreaterThan(50);
     const frame = (joints: Float64Array): RetargetPlan => ({
       canvasWidth: f.width, canvasHeight: f.height, transform: { scale: 1, dx: 0, dy: 0 },
-      frames: [{ joints, mirror: false, order: [...DEFAULT_LAYER_ORDER] }],
+      frames: [{ joints, mirror: false, order: [...DEFAULT_LAYER_ORDER], headTwist: 0 }],
     });
     const posed = new Float32Array(ch.rig.rest.length);
     const atRest = renderFrame(ch, frame(Float64Array.from(f.joints)), 0, plate, posed, ring);

@@ -340,6 +340,30 @@ describe('planRetarget, relative to the reference', () => {
     expect(Math.abs(angleOf(noRoll.frames[15].joints, J.neck, J.head) - angleOf(noRoll.frames[3].joints, J.neck, J.head))).toBeGreaterThan(0.3);
   });
 
+  it('aims the head bone at the driver\'s face, within 15° of the eye line, and turns the face by the eye line', () => {
+    const d = track(30);
+    const deg = (a: number) => (a * Math.PI) / 180;
+    // The face's centre, 50 px above the neck, swings about the neck by 10° from frame 10 and by 30°
+    // from frame 20 (a neck bent to the side); the eye line stays level with the spine throughout.
+    const swing = (t: number) => (t >= 20 ? deg(30) : t >= 10 ? deg(10) : 0);
+    const faceCentre = d.joints.map((j, t): [number, number] => {
+      const a = angleOf(j, J.root, J.neck) + swing(t);
+      return [j[2 * J.neck] + 50 * Math.cos(a), j[2 * J.neck + 1] + 50 * Math.sin(a)];
+    });
+    const headRoll = d.joints.map((j) => angleOf(j, J.root, J.neck) + Math.PI / 2);
+    const rest = d.joints[3].map((v) => v / 2);
+    const plan = planRetarget({ ...character, rest }, { ...d, faceCentre, headRoll }, { orientation: 'video', canvasWidth: 500, canvasHeight: 500 });
+    const boneTurn = (t: number) => angleOf(plan.frames[t].joints, J.neck, J.head) - angleOf(plan.frames[t].joints, J.root, J.neck)
+      - (angleOf(plan.frames[3].joints, J.neck, J.head) - angleOf(plan.frames[3].joints, J.root, J.neck));
+    expect(boneTurn(5)).toBeCloseTo(0, 6);
+    expect(plan.frames[5].headTwist).toBeCloseTo(0, 6);
+    expect(boneTurn(15)).toBeCloseTo(deg(10), 6);
+    // The face itself stays level: it turns back by what the bone turned.
+    expect(plan.frames[15].headTwist).toBeCloseTo(-deg(10), 6);
+    expect(boneTurn(25)).toBeCloseTo(deg(15), 6);
+    expect(plan.frames[25].headTwist).toBeCloseTo(-deg(15), 6);
+  });
+
   it('takes a few degrees or pixels between the picture and the driver at the reference as noise, and more as pose', () => {
     const d = track(30);
     /** The driver's frame 3 at half size, 1% larger and 2 px to the right, its right forearm turned by `deg`°. */

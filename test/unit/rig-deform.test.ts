@@ -97,6 +97,47 @@ describe('deformRig', () => {
     }
   });
 
+  it('keeps the face rigid through a nod and a twist, the neck taking the stretch, with no fold', () => {
+    const fig = standardFigure();
+    const headRig = buildRig(figureMask(fig), fig.joints);
+    const { bones, w, perVertex } = headRig.weights;
+    const [nx, ny] = [fig.joints[2 * J.neck], fig.joints[2 * J.neck + 1]];
+    const [hx, hy] = [fig.joints[2 * J.head], fig.joints[2 * J.head + 1]];
+    // The face: head-only vertices at the nose and beyond it (the eyes, the brow, the skull).
+    const face: number[] = [];
+    for (let v = 0; v < headRig.rest.length / 2; v++) {
+      const along = ((headRig.rest[2 * v] - nx) * (hx - nx) + (headRig.rest[2 * v + 1] - ny) * (hy - ny)) / ((hx - nx) ** 2 + (hy - ny) ** 2);
+      if (bones[v * perVertex] === J.head && w[v * perVertex] === 1 && along >= 1) face.push(v);
+    }
+    expect(face.length).toBeGreaterThan(20);
+    for (const length of [0.7, 1.25]) {
+      for (const twist of [-15, 15]) {
+        const posed = Float64Array.from(fig.joints);
+        posed[2 * J.head] = nx + (hx - nx) * length; posed[2 * J.head + 1] = ny + (hy - ny) * length;
+        const phi = (twist * Math.PI) / 180;
+        const out = deformRig(headRig, boneTransforms(fig.joints, posed, { headTwist: phi }));
+        for (const v of face) {
+          // Turned by the twist about the posed nose, unscaled.
+          const rx = headRig.rest[2 * v] - hx, ry = headRig.rest[2 * v + 1] - hy;
+          const ex = posed[2 * J.head] + Math.cos(phi) * rx - Math.sin(phi) * ry;
+          const ey = posed[2 * J.head + 1] + Math.sin(phi) * rx + Math.cos(phi) * ry;
+          expect(Math.hypot(out[2 * v] - ex, out[2 * v + 1] - ey), `vertex ${v}, length ${length}, twist ${twist}`).toBeLessThan(1e-3);
+        }
+        const tris = headRig.triangles;
+        let foldedTriangles = 0;
+        const area = (p: Float32Array, t: number) => {
+          const [a, b, c] = [tris[3 * t], tris[3 * t + 1], tris[3 * t + 2]];
+          return (p[2 * b] - p[2 * a]) * (p[2 * c + 1] - p[2 * a + 1]) - (p[2 * b + 1] - p[2 * a + 1]) * (p[2 * c] - p[2 * a]);
+        };
+        for (let t = 0; t < tris.length / 3; t++) {
+          const a0 = area(headRig.rest, t), a1 = area(out, t);
+          if (Math.sign(a0) !== Math.sign(a1) || Math.abs(a1) < 0.05 * Math.abs(a0)) foldedTriangles++;
+        }
+        expect(foldedTriangles, `length ${length}, twist ${twist}`).toBe(0);
+      }
+    }
+  });
+
   it('writes into a given buffer', () => {
     const buf = new Float32Array(rig.rest.length);
     expect(deformRig(rig, boneTransforms(f.joints, f.joints), buf)).toBe(buf);

@@ -17,6 +17,8 @@ import type { RasterImage } from '../../src/engine/types.js';
 import { armDownFigure, figureMask, rng, standardFigure, type FigureSpec } from './rig-figure.js';
 
 const deg = (a: number) => (a * Math.PI) / 180;
+/** retarget's HEAD_AIM_SPREAD: the most the face turns beyond the head bone. */
+const HEAD_TWIST_DEG = 15;
 
 /** Re-poses a chain from its first joint by absolute angles (degrees, image y down), keeping bone lengths. */
 function setChain(rest: JointPositions, out: JointPositions, chain: number[], angles: number[]): void {
@@ -178,12 +180,14 @@ describe.each([
   it.each(POSES)('$name: no background inside the silhouette, no folded triangle', (c) => {
     // Centre the figure in a larger canvas, so limbs flung out stay on it.
     const shifted = Float64Array.from(posed(f, c), (v, i) => v + (i % 2 === 0 ? 100 : 50));
+    // The face turned as far beyond its bone as the retargeting ever turns it.
+    const headTwist = deg(HEAD_TWIST_DEG);
     const plan: RetargetPlan = {
       canvasWidth: W, canvasHeight: H, transform: { scale: 1, dx: 0, dy: 0 },
-      frames: [{ joints: shifted, mirror: false, order: c.order ?? [...DEFAULT_LAYER_ORDER] }],
+      frames: [{ joints: shifted, mirror: false, order: c.order ?? [...DEFAULT_LAYER_ORDER], headTwist }],
     };
     const frame = renderFrame(ch, plan, 0, green, new Float32Array(ch.rig.rest.length));
-    const out = deformRig(ch.rig, boneTransforms(ch.rig.restJoints, shifted));
+    const out = deformRig(ch.rig, boneTransforms(ch.rig.restJoints, shifted, { headTwist }));
     expect(folded(ch.rig.rest, out, ch.rig.triangles), 'folded or collapsed triangles').toBe(0);
     // Background pixels inside the silhouette, measured in canvas coordinates.
     const shiftedFigure: FigureSpec = {

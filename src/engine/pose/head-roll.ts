@@ -38,3 +38,21 @@ export function foldHalfTurn(a: number): number {
   if (v <= -Math.PI / 2) v += Math.PI;
   return v;
 }
+
+/** At least this many face points (nose, eyes, ears) are seen for their mean to say where the face is. */
+const MIN_FACE_POINTS = 2;
+
+/**
+ * The face's centre in the image: the mean of the nose, eyes and ears seen; null with fewer than two.
+ * The nose alone swings ahead of the head as a face turns or nods; the mean stays over the skull,
+ * so the rig aims the head bone at it.
+ */
+export function faceCentre(pose: Pose): [number, number] | null {
+  let x = 0, y = 0, n = 0;
+  for (const k of [KP.nose, KP.left_eye, KP.right_eye, KP.left_ear, KP.right_ear]) {
+    const p = pose[k];
+    if (p.score < MIN_SCORE) continue;
+    x += p.x; y += p.y; n++;
+  }
+  return n >= MIN_FACE_POINTS ? [x / n, y / n] : null;
+}

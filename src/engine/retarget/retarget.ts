@@ -36,6 +36,8 @@ export interface DrivingTrack {
   depth?: JointDepths[];
   /** Per frame: the eye (or ear) line's angle, folded to a half turn (`headRoll`); null where unseen. */
   headRoll?: (number | null)[];
+  /** Per frame: the mean of the face points seen (`faceCentre`); null where unseen. */
+  faceCentre?: ([number, number] | null)[];
 }
 
 export interface RenderTransform { scale: number; dx: number; dy: number }
@@ -46,6 +48,8 @@ export interface RetargetFrame {
   /** Draw the character mirrored about the canvas' vertical centre line. */
   mirror: boolean;
   order: PartGroup[];
+  /** Radians the face turns beyond its bone (boneTransforms' headTwist), in the drawn (mirrored) space. */
+  headTwist: number;
 }
 
 export interface RetargetPlan {
@@ -64,6 +68,8 @@ const LR_PAIRS: [number, number][] = [
   [J.l_hip, J.r_hip], [J.l_knee, J.r_knee], [J.l_ankle, J.r_ankle],
 ];
 const HEAD_TILT_LIMIT = (35 * Math.PI) / 180;
+/** The head bone aims at the face, at most this far from the face's own turn (the rest is the neck's bend). */
+const HEAD_AIM_SPREAD = (15 * Math.PI) / 180;
 /** A shoulder or hip line turns against the spine (as it did at the reference) by at most this… */
 const GIRDLE_TURN_LIMIT = (20 * Math.PI) / 180;
 /** …and a turn beyond this is a label flip or noise, not a turn: the girdle stays square to the spine. */
@@ -164,20 +170,34 @@ function shift(joints: JointPositions, dx: number, dy: number): void {
 }
 
 /**
- * Per frame, the head's turn against the torso since the reference (else its typical value): a tilt,
- * bounded. Measured by the eye line where the track has it (frames between seen ones interpolated),
- * else by the neck→nose direction, which a nod or a turned face also moves.
+ * Per frame, the head against the torso since the reference (else its typical value), bounded:
+ * `turn`, how the face turns (the eye line where the track has it, frames between seen ones
+ * interpolated, else the neck→nose direction, which a nod or a turned face also moves), and `aim`,
+ * where the head bone points (at the face's centre, within 15° of the turn; as the turn where the
+ * track has no face centre), so the character's face is drawn where the driver's is and not swung
+ * about the neck by the eye line's tilt.
  */
-function headOffsets(d: DrivingTrack, ref: Reference | null): number[] {
+function headOffsets(d: DrivingTrack, ref: Reference | null): { turn: number[]; aim: number[] } {
   const upright = (j: JointPositions) => angleOf(j, J.root, J.neck) + Math.PI / 2;
-  const byRoll = d.headRoll?.map((roll, t) => (roll !== null && roll !== undefined && confident(d.confidence[t], J.root, J.neck)
+  const spine = (t: number) => confident(d.confidence[t], J.root, J.neck);
+  const byNose = d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
+    ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
+  const byRoll = d.headRoll?.map((roll, t) => (roll !== null && roll !== undefined && spine(t)
     ? foldHalfTurn(roll - upright(d.joints[t])) : null));
-  const rel = byRoll?.some((v) => v !== null) ? interpolateNulls(byRoll)
-    : d.joints.map((j, t) => (confident(d.confidence[t], J.root, J.neck, J.head)
-      ? wrapAngle(angleOf(j, J.neck, J.head) - angleOf(j, J.root, J.neck)) : null));
-  const seen = rel.filter((v): v is number => v !== null);
-  const typical = ref && rel[ref.frame] !== null ? rel[ref.frame]! : seen.length ? median(seen) : 0;
-  return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
+  const byFace = d.faceCentre?.map((c, t) => {
+    if (!c || !spine(t)) return null;
+    const j = d.joints[t];
+    return wrapAngle(Math.atan2(c[1] - j[2 * J.neck + 1], c[0] - j[2 * J.neck]) - angleOf(j, J.root, J.neck));
+  });
+  const sinceReference = (rel: (number | null)[]): number[] => {
+    const seen = rel.filter((v): v is number => v !== null);
+    const typical = ref && rel[ref.frame] !== null ? rel[ref.frame]! : seen.length ? median(seen) : 0;
+    return rel.map((v) => (v === null ? 0 : clamp(wrapAngle(v - typical), -HEAD_TILT_LIMIT, HEAD_TILT_LIMIT)));
+  };
+  const turn = sinceReference(byRoll?.some((v) => v !== null) ? interpolateNulls(byRoll) : byNose);
+  if (!byFace?.some((v) => v !== null)) return { turn, aim: turn };
+  const aim = sinceReference(interpolateNulls(byFace));
+  return { turn, aim: aim.map((a, t) => clamp(a, turn[t] - HEAD_AIM_SPREAD, turn[t] + HEAD_AIM_SPREAD)) };
 }
 
 /**
@@ -328,7 +348,7 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
     // Seen from behind, the labels were swapped: so are the lengths' (they were measured by label).
     const lengthScale = swap ? swapPerJoint(lengths[t]) : lengths[t];
     const p = poseChain({
-      rest: ch.rest, dj, dc, root, headOffset: heads[t], useLegs, torsoLimit: charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale,
+      rest: ch.rest, dj, dc, root, headOffset: heads.aim[t], useLegs, torsoLimit: charLegs ? Math.PI : BUST_TILT_LIMIT, lengthScale,
       girdleTurns: ref ? girdleTurns(d.joints[ref.frame], d.confidence[ref.frame], dj, dc) : undefined,
       angleBias: swap ? swappedBias : bias,
     });
@@ -354,6 +374,8 @@ export function planRetarget(ch: CharacterSkeleton, driving: DrivingTrack, o: Re
     joints: mirror[t] ? mirrorJoints(joints, o.canvasWidth / transform.scale) : joints,
     mirror: mirror[t],
     order: orders[t],
+    // Mirrored joints turn the other way, and so must the face's twist.
+    headTwist: (mirror[t] ? -1 : 1) * (heads.turn[t] - heads.aim[t]),
   }));
   return { canvasWidth: o.canvasWidth, canvasHeight: o.canvasHeight, transform, frames };
 }
