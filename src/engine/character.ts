@@ -152,11 +152,11 @@ export function assembleCharacter(
       { field: 'image' });
   }
   // Props join the character; glow, shadow and small clutter the hole leaves torn are filled too.
-  const extent = characterExtent(image, refined, joints, present);
+  const extent = characterExtent(image, refined, joints, present, { inkAlpha: segmentation === 'drawing' });
   const rig = buildRig(extent.mask, joints, { present, image });
   const plate = inpaint(rgbOf(image), extent.hole);
   const texture = makeCharacterTexture(image, extent.soft, plate);
-  const hiddenTexture = buildHiddenTexture(image, rig);
+  const hiddenTexture = buildHiddenTexture(image, rig, segmentation === 'drawing' ? texture : undefined);
   return {
     image, rig, texture, hiddenTexture, mask: extent.mask, softMask: extent.soft, plate, plateHole: extent.hole, joints, present, segmentation, skeletonSource,
   };

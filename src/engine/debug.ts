@@ -12,7 +12,7 @@ import type { Character } from './character.js';
 import type { Motion } from './motion.js';
 import type { RetargetPlan } from './retarget/retarget.js';
 import { jointsFromCoco } from './rig/skeleton.js';
-import { drawMeshWireframe, drawSkeleton, type RgbCanvas } from './render/index.js';
+import { drawMeshWireframe, drawSkeleton, type PremultipliedTexture, type RgbCanvas } from './render/index.js';
 import type { AnimateRequest, RasterImage } from './types.js';
 
 export interface DebugInput {
@@ -44,6 +44,19 @@ export function sideBySideArgs(left: string, right: string, output: string, heig
   ];
 }
 
+/** A premultiplied texture (colour 0..255 times alpha; alpha 0..1, or 0..255 as bytes) as straight 8-bit RGBA. */
+export function straightRgba(t: PremultipliedTexture): { width: number; height: number; channels: 4; data: Uint8Array } {
+  const bytes = t.data instanceof Uint8Array;
+  const data = new Uint8Array(t.width * t.height * 4);
+  for (let p = 0; p < t.width * t.height; p++) {
+    const a = bytes ? t.data[4 * p + 3] / 255 : t.data[4 * p + 3];
+    data[4 * p + 3] = Math.round(Math.min(1, a) * 255);
+    if (a <= 0) continue;
+    for (let c = 0; c < 3; c++) data[4 * p + c] = Math.round(Math.min(255, t.data[4 * p + c] / a));
+  }
+  return { width: t.width, height: t.height, channels: 4, data };
+}
+
 export async function writeDebugArtefacts(dir: string, d: DebugInput): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { character: ch } = d;
@@ -56,6 +69,9 @@ export async function writeDebugArtefacts(dir: string, d: DebugInput): Promise<v
   drawSkeleton(meshView, ch.joints, { color: [255, 40, 40] });
   await writePng(path.join(dir, 'mesh.png'), { ...meshView, channels: 3 });
   await writePng(path.join(dir, 'plate.png'), { ...toRgbCanvas(ch.plate), channels: 3 });
+  // What the character is drawn with, and what its layers hide (see hidden-texture.ts), as RGBA.
+  await writePng(path.join(dir, 'texture.png'), straightRgba(ch.texture));
+  if (ch.hiddenTexture) await writePng(path.join(dir, 'hidden-texture.png'), straightRgba(ch.hiddenTexture));
 
   // Keypoints on the driving frames (smoothed track), at the analysis size.
   const { raw, smooth } = d.motion;

@@ -26,10 +26,21 @@ function firstBone(rig: Rig, layer: number): { ux: number; uy: number; len: numb
   return len >= 1 ? { ux: dx / len, uy: dy / len, len } : null;
 }
 
-/** Null when nothing is hidden. */
-export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedTexture | null {
+/** The texture's alpha (0..1) at pixel `i`; the texture is the image's size. */
+function textureAlpha(texture: PremultipliedTexture, i: number): number {
+  const a = texture.data[4 * i + 3];
+  return texture.data instanceof Uint8Array ? a / 255 : a;
+}
+
+/**
+ * Null when nothing is hidden. `texture`, a drawing's own (its alpha is the ink's): a limb's top is
+ * as opaque as the limb's pixel it continues, and clear where it continues none, so the paper round a
+ * drawn stick stays with the plate; without it, the layer's opacity throughout.
+ */
+export function buildHiddenTexture(image: RasterImage, rig: Rig, texture?: PremultipliedTexture): PremultipliedTexture | null {
   const { width: w, height: h, own, hidden, opacity } = rig.layers;
   if (image.width !== w || image.height !== h) return null;
+  const ownTexture = texture && texture.width === w && texture.height === h ? texture : undefined;
   const c = image.channels;
   const colour = new Uint8Array(w * h * 3);
   const alpha = new Float32Array(w * h);
@@ -81,7 +92,7 @@ export function buildHiddenTexture(image: RasterImage, rig: Rig): PremultipliedT
           }
         }
         for (let k = 0; k < 3; k++) colour[3 * i + k] = from >= 0 ? image.data[c * from + k] : filled.data[3 * s + k];
-        alpha[i] = opacity[i] / 255;
+        alpha[i] = (opacity[i] / 255) * (ownTexture ? (from >= 0 ? textureAlpha(ownTexture, from) : 0) : 1);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleCharacter } from '../../src/engine/character.js';
+import { buildHiddenTexture } from '../../src/engine/hidden-texture.js';
 import { JOINTS, JOINT_INDEX as J, groupIndex } from '../../src/engine/rig/skeleton.js';
 import { refineMask } from '../../src/engine/segment/index.js';
 import { figureMask, standardFigure } from './rig-figure.js';
@@ -40,5 +41,32 @@ describe('hidden texture: a limb\'s top continues the limb', () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+  });
+
+  it('with a drawing\'s texture, a limb\'s top is only as opaque as the limb\'s pixel it continues', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const m = figureMask(f);
+    const data = new Uint8Array(w * h * 3).fill(200);
+    const refined = refineMask({ width: w, height: h, data: Float32Array.from(m.data) });
+    const ch = assembleCharacter({ width: w, height: h, channels: 3, data }, refined, f.joints, JOINTS.map(() => true), 'alpha', 'pose-model');
+    // A drawing's texture: ink at a fifth of full opacity everywhere in the figure.
+    const texture = { width: w, height: h, data: new Float32Array(w * h * 4) };
+    for (let i = 0; i < w * h; i++) if (m.data[i]) { texture.data.fill(0.2 * 200, 4 * i, 4 * i + 3); texture.data[4 * i + 3] = 0.2; }
+    const image = { width: w, height: h, channels: 3 as const, data };
+    const plain = buildHiddenTexture(image, ch.rig)!;
+    const drawn = buildHiddenTexture(image, ch.rig, texture)!;
+    const { hidden } = ch.rig.layers;
+    const limbs = new Set(['l_upper_arm', 'r_upper_arm', 'l_thigh', 'r_thigh'].map((g) => groupIndex(g as Parameters<typeof groupIndex>[0])));
+    let opaque = 0, n = 0;
+    for (let i = 0; i < w * h; i++) {
+      if (!limbs.has(hidden[i])) continue;
+      n++;
+      if (plain.data[4 * i + 3] > 0.9) opaque++;
+      expect(drawn.data[4 * i + 3]).toBeLessThanOrEqual(0.2 + 1e-6);
+    }
+    expect(n).toBeGreaterThan(100);
+    // Without it, the layer's opacity alone: mostly opaque.
+    expect(opaque).toBeGreaterThan(0.5 * n);
   });
 });

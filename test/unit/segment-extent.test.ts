@@ -151,6 +151,31 @@ describe('characterExtent', () => {
   });
 });
 
+describe('characterExtent and a drawing\'s ink opacity', () => {
+  it('keeps the person\'s own low alpha inside its mask when a prop feathers the outline again (inkAlpha)', () => {
+    const { f, image } = scene();
+    const person = refineMask({ width: f.width, height: f.height, data: Float32Array.from(figureMask(f).data) });
+    // As a drawing's: the torso's middle is paper inside the mask, clear (alpha 0.05).
+    const paper = (x: number, y: number) => x >= f.torso.x0 + 15 && x < f.torso.x1 - 15 && y >= f.torso.y0 + 20 && y < f.torso.y0 + 60;
+    for (let y = 0; y < f.height; y++) for (let x = 0; x < f.width; x++) if (paper(x, y)) person.soft.data[y * f.width + x] = 0.05;
+    const ink = characterExtent(image, person, f.joints, JOINTS.map(() => true), { inkAlpha: true });
+    const photo = characterExtent(image, person, f.joints, JOINTS.map(() => true));
+    expect(ink.props).toBeGreaterThanOrEqual(1);
+    const mean = (soft: { data: Float32Array }) => {
+      let sum = 0, n = 0;
+      for (let y = 0; y < f.height; y++) for (let x = 0; x < f.width; x++) if (paper(x, y)) { sum += soft.data[y * f.width + x]; n++; }
+      return sum / n;
+    };
+    expect(mean(ink.soft)).toBeCloseTo(0.05, 5);
+    // Without it the outline's feathering (opaque inside) is all there is.
+    expect(mean(photo.soft)).toBeGreaterThan(0.95);
+    // The stick, outside the person's mask, is opaque either way.
+    const j = f.joints;
+    const along = [0.5 * (j[2 * J.r_wrist] + 24), 0.5 * (j[2 * J.r_wrist + 1] + 40)].map(Math.round);
+    expect(ink.soft.data[along[1] * f.width + along[0]]).toBeGreaterThan(0.9);
+  });
+});
+
 describe('characterExtent and gaps inside the hole', () => {
   it('fills a small gap the plate\'s hole encloses (it would float in the plate) but not a large one', () => {
     const f = standardFigure();

@@ -59,6 +59,13 @@ describe('stick figure in pen', () => {
     expect(layers.inkPixels).toBeLessThan(1.6 * countSet(d.ink)); // the figure, not the table too
   });
 
+  it('makes what the head\'s ring encloses opaque (the face is the figure\'s), and the paper round a stroke clear', () => {
+    // The ring: centre (300, 170), radius 60; its paper moves with the figure.
+    for (const [x, y] of [[300, 170], [270, 150], [330, 195]]) expect(alpha.data[y * W + x], `${x},${y}`).toBeGreaterThan(0.95);
+    // Beside the body's stroke (x = 300), below the head.
+    expect(alpha.data[330 * W + 308]).toBeLessThan(0.2);
+  });
+
   it('finds the skeleton from the strokes: head in the loop on top, limbs along the strokes', () => {
     const r = describeSkeletonFromMask(body);
     expect(r.missing).toBeUndefined();

@@ -115,7 +115,8 @@ const WORK_PIXELS = 1_000_000;
  * figure; gaps in its outline closed at a scale relative to the figure (up to 4% of its size) and what
  * the strokes enclose filled; strokes thinner than 2.4% of the figure thickened so a stick figure's
  * limbs have width; a thin margin all round so the mesh's edge never clips the outline. The alpha
- * is the ink's: no paper moves with the figure.
+ * is 1 inside the enclosed outline where it is wider than a stroke, else the ink's: no paper round
+ * a stroke moves with the figure.
  */
 export function segmentDrawingLayers(img: RasterImage): DrawingLayers {
   const { width: w, height: h } = img;
@@ -184,10 +185,14 @@ function segmentAtWorkSize(img: RasterImage): DrawingLayers {
   const joined = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
   const shape = erode(dilate(joined, round + margin), round);
 
-  // Opacity is the ink's own: the paper inside the outline stays with the plate (it is paper too),
-  // so a figure that moves into a shadow or over other paper carries no patch of its sheet along.
+  // Opacity: what the outline encloses is the figure's (a garlic's bulb, a face: the paper there is
+  // its colour, and it moves with it), where it is wider than a stroke (the opening: not the corners
+  // the closing filled between fingers or where a stick arm meets the body); elsewhere the ink's own,
+  // so the paper round a stick limb stays with the plate and the limb carries no patch of its sheet.
   const alpha = new Float32Array(w * h);
-  for (let i = 0; i < alpha.length; i++) if (shape.data[i]) alpha[i] = Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
+  for (let i = 0; i < alpha.length; i++) {
+    if (shape.data[i]) alpha[i] = filled.data[i] && opened.data[i] ? 1 : Math.max(0, Math.min(1, (d[i] - 0.5 * t) / t));
+  }
   return { shape: soft(shape), alpha: { width: w, height: h, data: alpha }, body: soft(joined), inkPixels, groups };
 }
 

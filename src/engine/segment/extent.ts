@@ -258,15 +258,33 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
 
 export function characterExtent(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
+  o: ExtentOptions = {},
 ): CharacterExtent {
   const b = bounds(person.binary);
   if (!b) return { mask: person.binary, soft: person.soft, hole: plateHoleOf(person.binary), props: 0, removed: 0 };
-  const extent = extentOf(image, person, joints, present, b);
+  const found = extentOf(image, person, joints, present, b);
+  const extent = o.inkAlpha && found.soft !== person.soft ? { ...found, soft: withinInk(found.soft, person) } : found;
   // Islands the hole encloses (the dark gaps of a hair bun the person model left out, a speck
   // between hair and a hairpin) would stay in the plate as a floating blot; a gap the size of the
   // space between an arm and the body is real background and stays.
   const island = (ISLAND * (b.y1 - b.y0 + 1)) ** 2;
   return { ...extent, hole: fillHoles(extent.hole, island) };
+}
+
+export interface ExtentOptions {
+  /**
+   * The person's soft mask is a drawing's ink opacity, not a feathered outline: a trim or a prop
+   * feathers the new outline again, and inside the person's mask that must not make the paper
+   * round a stick limb opaque.
+   */
+  inkAlpha?: boolean;
+}
+
+/** A re-feathered alpha, kept at or under the person's own inside the person's mask. */
+function withinInk(soft: SoftMask, person: { binary: BinaryMask; soft: SoftMask }): SoftMask {
+  const data = Float32Array.from(soft.data);
+  for (let p = 0; p < data.length; p++) if (person.binary.data[p]) data[p] = Math.min(data[p], person.soft.data[p]);
+  return { width: soft.width, height: soft.height, data };
 }
 
 /** Gaps enclosed by the hole up to this × the character's height, squared, are filled with it. */
