@@ -16,6 +16,7 @@ import { segmentDistance } from '../geometry/segment.js';
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
+import { castShadow } from './cast-shadow.js';
 import { dilate, erode, fillHoles, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 export interface CharacterExtent {
@@ -29,6 +30,8 @@ export interface CharacterExtent {
   props: number;
   /** Salient regions removed from the plate without joining the character. */
   removed: number;
+  /** Whether a shadow cast from the feet was found (and is in the hole). */
+  shadow?: boolean;
 }
 
 /** Props reach at most this far from the person's outline (× the person's height). */
@@ -268,7 +271,10 @@ export function characterExtent(
   // between hair and a hairpin) would stay in the plate as a floating blot; a gap the size of the
   // space between an arm and the body is real background and stays.
   const island = (ISLAND * (b.y1 - b.y0 + 1)) ** 2;
-  return { ...extent, hole: fillHoles(extent.hole, island) };
+  // The shadow cast from the feet goes with the character: left behind it is a ghost.
+  const shadow = castShadow({ image, mask: extent.mask, joints, present, height: b.y1 - b.y0 + 1 });
+  const hole = shadow ? orMasks(extent.hole, shadow) : extent.hole;
+  return { ...extent, hole: fillHoles(hole, island), shadow: shadow !== null };
 }
 
 export interface ExtentOptions {
@@ -281,6 +287,12 @@ export interface ExtentOptions {
 }
 
 /** A re-feathered alpha, kept at or under the person's own inside the person's mask. */
+function orMasks(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const data = Uint8Array.from(a.data);
+  for (let p = 0; p < data.length; p++) data[p] |= b.data[p];
+  return { width: a.width, height: a.height, data };
+}
+
 function withinInk(soft: SoftMask, person: { binary: BinaryMask; soft: SoftMask }): SoftMask {
   const data = Float32Array.from(soft.data);
   for (let p = 0; p < data.length; p++) if (person.binary.data[p]) data[p] = Math.min(data[p], person.soft.data[p]);
