@@ -249,6 +249,50 @@ describe('characterExtent and the ground at the feet', () => {
   });
 });
 
+describe('characterExtent and the ground beside the shins', () => {
+  it('cuts ground beside a slim shin near the foot (its own colour, as a glow is), and keeps a foot turned sideways', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const [kx, ky, ax, ay] = [f.joints[2 * J.l_knee], f.joints[2 * J.l_knee + 1], f.joints[2 * J.l_ankle], f.joints[2 * J.l_ankle + 1]];
+    const along = (x: number, y: number) => ((x - kx) * (ax - kx) + (y - ky) * (ay - ky)) / ((ax - kx) ** 2 + (ay - ky) ** 2);
+    const fromShin = (x: number, y: number) => {
+      const t = Math.max(0, Math.min(1, along(x, y)));
+      return Math.hypot(x - kx - t * (ax - kx), y - ky - t * (ay - ky));
+    };
+    // Ground up to 27 px from the shin's axis (its half width is 12), over 50–80% of the way down (short of the heel), in the mask.
+    const onGround = (x: number, y: number) => !insideFigure(f, x, y) && along(x, y) >= 0.5 && along(x, y) <= 0.8
+      && fromShin(x, y) < 27;
+    // A foot pointing out sideways from the ankle (image right), 22 px long.
+    const onFoot = (x: number, y: number) => !insideFigure(f, x, y) && x >= ax && x <= ax + 22 && Math.abs(y - ay - 4) <= 7;
+    const data = new Uint8Array(w * h * 3);
+    const soft = new Float32Array(w * h);
+    const rand = rng(8);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const n = (rand() - 0.5) * 20;
+        let rgb = y > 330 ? [150 + n, 150 + n, 155 + n] : [60 + n, 70 + n, 90 + n];
+        const inside = insideFigure(f, x, y) || onGround(x, y) || onFoot(x, y);
+        if (inside) { rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3]; soft[y * w + x] = 1; }
+        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+      }
+    }
+    const person = refineMask({ width: w, height: h, data: soft });
+    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    const kept = (pred: (x: number, y: number) => boolean) => {
+      let n = 0, k = 0;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (pred(x, y)) { n++; k += e.mask.data[y * w + x]; }
+      return { n, share: k / n };
+    };
+    // Past 1.8 half widths of the shin it is ground.
+    const ground = kept((x, y) => onGround(x, y) && fromShin(x, y) > 24.5), foot = kept(onFoot);
+    expect(ground.n).toBeGreaterThan(60);
+    expect(ground.share).toBeLessThan(0.1);
+    expect(foot.n).toBeGreaterThan(100);
+    expect(foot.share).toBeGreaterThan(0.95);
+    expect(kept((x, y) => insideFigure(f, x, y)).share).toBeGreaterThan(0.99);
+  });
+});
+
 describe('characterExtent and what lies at the head', () => {
   // A red cap sitting on the head, and a pale lattice (window panes) touching the head's side.
   const f = standardFigure();

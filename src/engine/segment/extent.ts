@@ -209,18 +209,50 @@ function featheredAlpha(m: BinaryMask): SoftMask {
   return { width: m.width, height: m.height, data: alpha };
 }
 
+/** Whether (x, y) lies past the ankle along the knee→ankle line, or at most `back` px short of it. */
+function beyondAnkle(x: number, y: number, kx: number, ky: number, ax: number, ay: number, back: number): boolean {
+  const dx = ax - kx, dy = ay - ky, len = Math.hypot(dx, dy);
+  return len < 1e-6 || ((x - ax) * dx + (y - ay) * dy) / len >= -back;
+}
+
+/**
+ * The median of the mask's inside distance on the shins' axes, over 20–60% of the way from knee to
+ * ankle (above the feet, where ground seldom joins the mask); null where too few axis points are in it.
+ */
+function shinHalfWidth(mask: BinaryMask, shins: number[][]): number | null {
+  const inside = insideDistance(mask);
+  const values: number[] = [];
+  for (const [kx, ky, ax, ay] of shins) {
+    for (let t = 0.2; t <= 0.6 + 1e-9; t += 0.05) {
+      const x = Math.round(kx + (ax - kx) * t), y = Math.round(ky + (ay - ky) * t);
+      if (x < 0 || y < 0 || x >= mask.width || y >= mask.height) continue;
+      const d = inside[y * mask.width + x];
+      if (d > 0) values.push(d);
+    }
+  }
+  if (values.length < 4) return null;
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1];
+}
+
 /**
  * Ground the person model took with the feet (a piece of road, a cat beside them): mask pixels
- * below the knees farther than 0.075 × height from both shins (knee to ankle) and 0.09 × height
- * from both ankles. Legs and shoes stay; the rest is no character (it stays in the plate's hole, so it is removed cleanly).
+ * below the knees farther than 1.8 × the shins' half width (0.03…0.075 × height) from both shins
+ * (knee to ankle) and 0.09 × height from both ankles on the foot's side (past the ankle, from the knee). Legs and shoes stay; the rest is no character (it stays in the plate's hole, so it is removed cleanly).
  */
 function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readonly boolean[], height: number, image?: RasterImage): BinaryMask | null {
   const shins = ([[J.l_knee, J.l_ankle], [J.r_knee, J.r_ankle]] as const).filter(([k, a]) => present[k] && present[a])
     .map(([k, a]) => [joints[2 * k], joints[2 * k + 1], joints[2 * a], joints[2 * a + 1]]);
   if (shins.length === 0) return null;
   const top = Math.min(...shins.map((s) => s[1]));
-  const far = 0.075 * height;
+  // The shins' own half width, where the mask has one (a slim leg is not given 0.075 × height of
+  // road on either side): pixels farther than 1.8 of it go, and only its inner 0.8 is sure to be leg.
+  const half = shinHalfWidth(mask, shins);
+  const far = half === null ? 0.075 * height : Math.max(0.03 * height, Math.min(0.075 * height, 1.8 * half));
   const shoe = 0.09 * height;
+  // A foot lies beyond its ankle (from the knee), whichever way the shin points: beside the shin,
+  // above the ankle, is no shoe. (A little behind the ankle still counts: the heel.)
+  const back = half ?? 0.03 * height;
   const { width: w, height: h } = mask;
   const data = Uint8Array.from(mask.data);
   let removed = 0;
@@ -231,7 +263,7 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
     for (let x = 0; x < w; x++) {
       const q = (y - y0) * w + x;
       legD[q] = Math.min(...shins.map(([kx, ky, ax, ay]) => segmentDistance(x, y, kx, ky, ax, ay)));
-      ankleD[q] = Math.min(...shins.map(([, , ax, ay]) => Math.hypot(x - ax, y - ay)));
+      ankleD[q] = Math.min(...shins.map(([kx, ky, ax, ay]) => (beyondAnkle(x, y, kx, ky, ax, ay, back) ? Math.hypot(x - ax, y - ay) : Infinity)));
     }
   }
   const nearLeg = (p: number) => Math.min(legD[p - y0 * w], ankleD[p - y0 * w]);
@@ -242,12 +274,14 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   // shadow) rather than of the legs and shoes: a pixel past the shins' core whose colour bin is
   // commoner in the ground ring beside the feet than on the shins goes too.
   if (image) {
-    const core = 0.025 * height;
+    const core = half === null ? 0.025 * height : Math.max(0.01 * height, Math.min(0.025 * height, 0.8 * half));
     const legs = new Uint8Array(w * h); const ground = new Uint8Array(w * h);
     for (let p = y0 * w; p < w * h; p++) {
       const d = nearLeg(p);
       if (mask.data[p] && d <= core) legs[p] = 1;
-      else if (!mask.data[p] && d <= 2 * shoe) ground[p] = 1;
+      // The ground's colours: beside the feet, in the mask or not where it is too far to be leg (a
+      // person model that took the whole road round the feet leaves little of it outside the mask).
+      else if (d <= 2 * shoe && (!mask.data[p] || !data[p])) ground[p] = 1;
     }
     const legShare = colourShares(image, legs); const groundShare = colourShares(image, ground);
     for (let p = y0 * w; p < w * h; p++) {
