@@ -11,6 +11,7 @@ import {
   binaryFromSoft, describeSkeletonFromMask, looksLikeDrawing, maskFromAlpha, refineMask, segmentDrawingLayers, type BinaryMask,
 } from './segment/index.js';
 import { characterExtent } from './segment/extent.js';
+import { refineByColour } from './segment/colour-refine.js';
 import { buildRig, type Rig } from './rig/index.js';
 import { JOINTS, JOINT_INDEX, jointsFromCoco, type JointPositions } from './rig/skeleton.js';
 import { inpaint, makeCharacterTexture, resizeRgb, rgbOf, type PremultipliedTexture } from './render/index.js';
@@ -67,7 +68,8 @@ async function segment(image: RasterImage, pool: PoseWorkerPool): Promise<Segmen
     const drawn = drawingSegmentation(image);
     if (drawn) return drawn;
   }
-  return { soft: await pool.segment(image), method: 'person-model' };
+  // The model's unsure outline decided by the picture's colours (a chunk of sky by a hair bun).
+  return { soft: refineByColour(image, await pool.segment(image)), method: 'person-model' };
 }
 
 function maskHeight(m: BinaryMask): number {
