@@ -7,6 +7,7 @@
  * are left as they are. Pure.
  */
 import type { RasterImage, SoftMask } from '../types.js';
+import { colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
 import { components, squaredDistanceTo, type BinaryMask, type Components } from './mask.js';
 
 /** Model probabilities within this of 0 or 1 are sure: the colour only decides between them. */
@@ -15,11 +16,9 @@ const SURE = 0.1;
 const NEAR = 0.15;
 /** Sure background in a patch under this share of the person's sure area, enclosed, is a speck of the model's. */
 const SPECK = 0.01;
-/** …and only within this share of the person's height of the background: the outline's band. */
+/** Unsure pixels are reweighed only within this share of the person's height of wide background: the outline's band. */
 const BAND = 0.1;
-/** Bits per channel of the colour histograms. */
-const BITS = 4;
-/** Every bin gets this share of a count, so an unseen colour weighs neither way by chance. */
+/** Every bin gets this share of a count. */
 const PRIOR_COUNT = 0.5;
 /** Each model's evidence is capped at this likelihood ratio (a colour alone never overrules it by more). */
 const MAX_RATIO = 20;
@@ -39,21 +38,22 @@ export function refineByColour(image: RasterImage, soft: SoftMask): SoftMask {
   if (y1 < 0) return soft;
   const near = (NEAR * (y1 - y0 + 1)) ** 2;
   const d2 = squaredDistanceTo(sure, 1);
-  const bins = 1 << (3 * BITS);
-  const fg = new Float32Array(bins), bg = new Float32Array(bins);
+  const fgPixels = new Uint8Array(w * h), bgPixels = new Uint8Array(w * h);
   let nf = 0, nb = 0;
   for (let p = 0; p < sure.data.length; p++) {
-    if (sure.data[p]) { fg[binOf(image, p)]++; nf++; } else if (soft.data[p] <= SURE && d2[p] <= near) { bg[binOf(image, p)]++; nb++; }
+    if (sure.data[p]) { fgPixels[p] = 1; nf++; } else if (soft.data[p] <= SURE && d2[p] <= near) { bgPixels[p] = 1; nb++; }
   }
   if (nf < 100 || nb < 100) return soft;
-  const fgLike = smoothed(fg, nf), bgLike = smoothed(bg, nb);
+  // Every bin gets a small floor, so an unseen colour weighs neither way by chance.
+  const fgLike = withFloor(overNeighbourBins(colourShares(image, fgPixels), 'mean'), PRIOR_COUNT / nf);
+  const bgLike = withFloor(overNeighbourBins(colourShares(image, bgPixels), 'mean'), PRIOR_COUNT / nb);
   const background = wideBackground(soft, Math.max(64, SPECK * nf));
   const open = unsureBesideBackground(soft, background, y1 - y0 + 1);
   const data = Float32Array.from(soft.data);
   for (let p = 0; p < data.length; p++) {
     const prior = data[p];
     if (!open[p]) continue;
-    const bin = binOf(image, p);
+    const bin = colourBin(image, p);
     const ratio = Math.min(MAX_RATIO, Math.max(1 / MAX_RATIO, fgLike[bin] / bgLike[bin]));
     data[p] = (prior * ratio) / (prior * ratio + (1 - prior));
   }
@@ -108,32 +108,7 @@ function componentsWhere(soft: SoftMask, pick: (p: number) => boolean): Componen
   return components({ width: soft.width, height: soft.height, data }, 0);
 }
 
-function binOf(img: RasterImage, p: number): number {
-  const c = img.channels, s = 8 - BITS;
-  return ((img.data[p * c] >> s) << (2 * BITS)) | ((img.data[p * c + 1] >> s) << BITS) | (img.data[p * c + 2] >> s);
-}
-
-/** Shares per bin, each the mean over itself and its 26 neighbours (a shade off is the same colour), plus a small floor. */
-function smoothed(hist: Float32Array, total: number): Float32Array {
-  const n = 1 << BITS;
-  const out = new Float32Array(hist.length);
-  const floor = PRIOR_COUNT / total;
-  for (let r = 0; r < n; r++) {
-    for (let g = 0; g < n; g++) {
-      for (let b = 0; b < n; b++) {
-        let sum = 0, k = 0;
-        for (let dr = -1; dr <= 1; dr++) {
-          for (let dg = -1; dg <= 1; dg++) {
-            for (let db = -1; db <= 1; db++) {
-              const rr = r + dr, gg = g + dg, bb = b + db;
-              if (rr < 0 || gg < 0 || bb < 0 || rr >= n || gg >= n || bb >= n) continue;
-              sum += hist[(rr << (2 * BITS)) | (gg << BITS) | bb]; k++;
-            }
-          }
-        }
-        out[(r << (2 * BITS)) | (g << BITS) | b] = sum / k / total + floor;
-      }
-    }
-  }
-  return out;
+function withFloor(likes: Float32Array, floor: number): Float32Array {
+  for (let i = 0; i < likes.length; i++) likes[i] += floor;
+  return likes;
 }

@@ -17,6 +17,7 @@ import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
 import { castShadow } from './cast-shadow.js';
+import { colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
 import { dilate, erode, fillHoles, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 export interface CharacterExtent {
@@ -40,7 +41,6 @@ const REACH = 0.45;
 const RARE = 0.02;
 /** A colour this many times more common near the person than farther out is salient. */
 const CONCENTRATED = 3;
-const BITS = 4; // histogram: 16 levels per channel
 
 function bounds(m: BinaryMask): { x0: number; y0: number; x1: number; y1: number } | null {
   let x0 = m.width; let y0 = m.height; let x1 = -1; let y1 = -1;
@@ -72,46 +72,10 @@ function medianOutside(d2: Float64Array, mask: BinaryMask): number {
   return v[v.length >> 1];
 }
 
-function binOf(img: RasterImage, p: number): number {
-  const c = img.channels; const s = 8 - BITS;
-  return ((img.data[p * c] >> s) << (2 * BITS)) | ((img.data[p * c + 1] >> s) << BITS) | (img.data[p * c + 2] >> s);
-}
-
-/** Share of the masked pixels per colour bin. */
-function colourShares(img: RasterImage, m: Uint8Array): Float32Array {
-  const hist = new Float32Array(1 << (3 * BITS));
-  let total = 0;
-  for (let p = 0; p < m.length; p++) if (m[p]) { hist[binOf(img, p)]++; total++; }
-  if (total > 0) for (let i = 0; i < hist.length; i++) hist[i] /= total;
-  return hist;
-}
-
-/** Per colour bin: the largest share of background pixels in it or a neighbouring bin. */
+/** Per colour bin: the largest share of background pixels in it or a neighbouring bin (all 1 without any). */
 function backgroundLikelihood(img: RasterImage, ring: Uint8Array): Float32Array {
-  const n = 1 << BITS;
-  const hist = new Float32Array(n * n * n);
-  let total = 0;
-  for (let p = 0; p < ring.length; p++) if (ring[p]) { hist[binOf(img, p)]++; total++; }
-  const like = new Float32Array(hist.length);
-  if (total === 0) return like.fill(1);
-  for (let r = 0; r < n; r++) {
-    for (let g = 0; g < n; g++) {
-      for (let b = 0; b < n; b++) {
-        let m = 0;
-        for (let dr = -1; dr <= 1; dr++) {
-          for (let dg = -1; dg <= 1; dg++) {
-            for (let db = -1; db <= 1; db++) {
-              const rr = r + dr; const gg = g + dg; const bb = b + db;
-              if (rr < 0 || gg < 0 || bb < 0 || rr >= n || gg >= n || bb >= n) continue;
-              m = Math.max(m, hist[(rr << (2 * BITS)) | (gg << BITS) | bb]);
-            }
-          }
-        }
-        like[(r << (2 * BITS)) | (g << BITS) | b] = m / total;
-      }
-    }
-  }
-  return like;
+  if (!ring.some((v) => v)) return new Float32Array(1 << 12).fill(1);
+  return overNeighbourBins(colourShares(img, ring), 'max');
 }
 
 interface Region {
@@ -286,7 +250,7 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
     const legShare = colourShares(image, legs); const groundShare = colourShares(image, ground);
     for (let p = y0 * w; p < w * h; p++) {
       if (!data[p] || legs[p] || nearLeg(p) <= 1.6 * core) continue;
-      const bin = binOf(image, p);
+      const bin = colourBin(image, p);
       if (groundShare[bin] > GROUND_OVER_LEG * legShare[bin]) { data[p] = 0; removed++; }
     }
   }
@@ -370,7 +334,7 @@ function extentOf(
   const salient = new Uint8Array(w * h);
   for (let p = 0; p < salient.length; p++) {
     if (!zone[p]) continue;
-    const bin = binOf(image, p);
+    const bin = colourBin(image, p);
     salient[p] = like[bin] < RARE || nearShare[bin] > CONCENTRATED * like[bin] ? 1 : 0;
   }
   const { labels, sizes } = colourComponents(image, salient);
