@@ -6,7 +6,7 @@
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage } from '../types.js';
-import { dilate, erode, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { componentsWhere, dilate, erode, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 /** Looked for within this share of the character's height from an ankle… */
 const REACH = 0.5;
@@ -96,34 +96,21 @@ export function castShadow({ image, mask, joints, present, height }: CastShadowI
   const nearMask = squaredDistanceTo(mask, 1);
   const touch = (line + 2) ** 2;
   const atFoot = AT_FOOT * height;
-  const label = new Int32Array(w * h).fill(-1);
-  const taken = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const members: number[] = [];
-  for (let s = 0; s < wide.data.length; s++) {
-    if (!wide.data[s] || !zone[s] || label[s] >= 0) continue;
-    members.length = 0;
-    let joined = false, ends = true;
-    stack.push(s); label[s] = s;
-    while (stack.length) {
-      const p = stack.pop()!;
-      members.push(p);
-      const x = p % w, y = (p - x) / w;
-      if (nearMask[p] <= touch && ankles.some(([ax, ay]) => Math.hypot(x - ax, y - ay) <= atFoot)) joined = true;
-      for (const q of [p - 1, p + 1, p - w, p + w]) {
-        const qx = q % w;
-        if (q < 0 || q >= w * h || Math.abs(qx - x) > 1) continue;
-        if (!zone[q]) { if (!mask.data[q]) ends = false; continue; }
-        if (!wide.data[q] || label[q] >= 0) continue;
-        label[q] = s; stack.push(q);
-      }
-      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) ends = false;
+  const { labels, sizes } = componentsWhere(w, h, (p) => wide.data[p] === 1 && zone[p] === 1);
+  const joined = new Uint8Array(sizes.length), runsOn = new Uint8Array(sizes.length);
+  for (let p = 0; p < labels.length; p++) {
+    const id = labels[p];
+    if (id === 0) continue;
+    const x = p % w, y = (p - x) / w;
+    if (nearMask[p] <= touch && ankles.some(([ax, ay]) => Math.hypot(x - ax, y - ay) <= atFoot)) joined[id] = 1;
+    if (x === 0 || y === 0 || x === w - 1 || y === h - 1) runsOn[id] = 1;
+    // A neighbour outside the zone that is not the character: the dark region runs on past the zone.
+    for (const q of [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p - w, p + w]) {
+      if (q >= 0 && q < labels.length && !zone[q] && !mask.data[q]) runsOn[id] = 1;
     }
-    if (joined && ends && members.length <= MAX_AREA * characterArea) for (const p of members) taken[p] = 1;
   }
-  let any = false;
-  for (const v of taken) if (v) { any = true; break; }
-  if (!any) return null;
+  const taken = Uint8Array.from(labels, (id) => (id > 0 && joined[id] && !runsOn[id] && sizes[id] <= MAX_AREA * characterArea ? 1 : 0));
+  if (!taken.includes(1)) return null;
   // Back out to the shadow's own dark pixels its opening trimmed, and a little past its soft edge.
   const grown = dilate({ width: w, height: h, data: taken }, line + 1);
   const out = new Uint8Array(w * h);

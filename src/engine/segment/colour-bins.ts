@@ -6,6 +6,8 @@ import type { RasterImage } from '../types.js';
 
 const BITS = 4;
 const LEVELS = 1 << BITS;
+/** How many bins a histogram has. */
+export const COLOUR_BINS = 1 << (3 * BITS);
 
 /** The bin of pixel p's colour. */
 export function colourBin(img: RasterImage, p: number): number {
@@ -15,7 +17,7 @@ export function colourBin(img: RasterImage, p: number): number {
 
 /** Share of the masked pixels per colour bin (all 0 when the mask is empty). */
 export function colourShares(img: RasterImage, m: Uint8Array): Float32Array {
-  const hist = new Float32Array(1 << (3 * BITS));
+  const hist = new Float32Array(COLOUR_BINS);
   let total = 0;
   for (let p = 0; p < m.length; p++) if (m[p]) { hist[colourBin(img, p)]++; total++; }
   if (total > 0) for (let i = 0; i < hist.length; i++) hist[i] /= total;

@@ -8,7 +8,7 @@
  */
 import type { RasterImage, SoftMask } from '../types.js';
 import { colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
-import { components, squaredDistanceTo, type BinaryMask, type Components } from './mask.js';
+import { componentsWhere, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 /** Model probabilities within this of 0 or 1 are sure: the colour only decides between them. */
 const SURE = 0.1;
@@ -66,7 +66,7 @@ export function refineByColour(image: RasterImage, soft: SoftMask): SoftMask {
  * lie in a patch of background that reaches no wide background, they take the model's values back.
  */
 function restoreEnclosed(soft: SoftMask, data: Float32Array, background: Uint8Array): void {
-  const { labels, sizes } = componentsWhere(soft, (p) => data[p] < 0.5);
+  const { labels, sizes } = componentsWhere(soft.width, soft.height, (p) => data[p] < 0.5);
   const open = new Uint8Array(sizes.length);
   for (let p = 0; p < data.length; p++) if (background[p]) open[labels[p]] = 1;
   for (let p = 0; p < data.length; p++) if (labels[p] > 0 && !open[labels[p]]) data[p] = soft.data[p];
@@ -81,7 +81,7 @@ function unsureBesideBackground(soft: SoftMask, background: Uint8Array, height: 
   const { width: w, height: h, data: v } = soft;
   const fromBackground = squaredDistanceTo({ width: w, height: h, data: background }, 1);
   const band = (BAND * height) ** 2;
-  const { labels, sizes } = componentsWhere(soft, (p) => v[p] > SURE && v[p] < 1 - SURE && fromBackground[p] <= band);
+  const { labels, sizes } = componentsWhere(soft.width, soft.height, (p) => v[p] > SURE && v[p] < 1 - SURE && fromBackground[p] <= band);
   const beside = new Uint8Array(sizes.length);
   for (let p = 0; p < v.length; p++) {
     if (labels[p] === 0) continue;
@@ -94,18 +94,11 @@ function unsureBesideBackground(soft: SoftMask, background: Uint8Array, height: 
 /** Sure background, but for specks of it (under `minArea` px, off the picture's edge) inside the person. */
 function wideBackground(soft: SoftMask, minArea: number): Uint8Array {
   const { width: w, height: h, data: v } = soft;
-  const { labels, sizes } = componentsWhere(soft, (p) => v[p] <= SURE);
+  const { labels, sizes } = componentsWhere(soft.width, soft.height, (p) => v[p] <= SURE);
   const edge = new Uint8Array(sizes.length);
   for (let x = 0; x < w; x++) { edge[labels[x]] = 1; edge[labels[(h - 1) * w + x]] = 1; }
   for (let y = 0; y < h; y++) { edge[labels[y * w]] = 1; edge[labels[y * w + w - 1]] = 1; }
   return Uint8Array.from(labels, (id) => (id > 0 && (edge[id] || sizes[id] >= minArea) ? 1 : 0));
-}
-
-/** 4-connected components of the pixels `pick` takes (mask.ts' components of the 0s). */
-function componentsWhere(soft: SoftMask, pick: (p: number) => boolean): Components {
-  const data = new Uint8Array(soft.data.length);
-  for (let p = 0; p < data.length; p++) data[p] = pick(p) ? 0 : 1;
-  return components({ width: soft.width, height: soft.height, data }, 0);
 }
 
 function withFloor(likes: Float32Array, floor: number): Float32Array {

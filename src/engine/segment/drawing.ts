@@ -1,6 +1,6 @@
 /** Masks for drawings on paper and for images with transparency. */
 import type { RasterImage, SoftMask } from '../types.js';
-import { components, dilate, erode, fillHoles, largestComponent, morph3x3, type BinaryMask } from './mask.js';
+import { components, dilate, erode, fillHoles, largestComponent, morph3x3, orMasks, type BinaryMask } from './mask.js';
 import { resizeRgb } from '../render/resize.js';
 import { estimatePaper, looksLikePaper, minChannel } from './paper.js';
 
@@ -96,11 +96,6 @@ function boundingSide(m: BinaryMask): number {
   return x1 < 0 ? 0 : Math.max(x1 - x0 + 1, y1 - y0 + 1);
 }
 
-function or(a: BinaryMask, b: BinaryMask): BinaryMask {
-  const data = new Uint8Array(a.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = a.data[i] | b.data[i];
-  return { width: a.width, height: a.height, data };
-}
 
 function soft(m: BinaryMask): SoftMask {
   return { width: m.width, height: m.height, data: Float32Array.from(m.data) };
@@ -182,7 +177,7 @@ function segmentAtWorkSize(img: RasterImage): DrawingLayers {
   // between points a few px apart) then lies beyond the outermost ink, even where a limb meets the body.
   const margin = Math.max(2, 0.008 * side);
   const round = Math.max(2, 0.02 * side);
-  const joined = largestComponent(fillHoles(or(filled, dilate(strokes, halfWidth))));
+  const joined = largestComponent(fillHoles(orMasks(filled, dilate(strokes, halfWidth))));
   const shape = erode(dilate(joined, round + margin), round);
 
   // Opacity: what the outline encloses is the figure's (a garlic's bulb, a face: the paper there is

@@ -17,8 +17,8 @@ import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage, SoftMask } from '../types.js';
 import { castShadow } from './cast-shadow.js';
-import { colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
-import { dilate, erode, fillHoles, insideDistance, largestComponent, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { COLOUR_BINS, colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
+import { dilate, erode, fillHoles, insideDistance, largestComponent, orMasks, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 export interface CharacterExtent {
   /** Person plus props: what the rig is built on and the texture shows. */
@@ -31,8 +31,6 @@ export interface CharacterExtent {
   props: number;
   /** Salient regions removed from the plate without joining the character. */
   removed: number;
-  /** Whether a shadow cast from the feet was found (and is in the hole). */
-  shadow?: boolean;
 }
 
 /** Props reach at most this far from the person's outline (× the person's height). */
@@ -74,7 +72,7 @@ function medianOutside(d2: Float64Array, mask: BinaryMask): number {
 
 /** Per colour bin: the largest share of background pixels in it or a neighbouring bin (all 1 without any). */
 function backgroundLikelihood(img: RasterImage, ring: Uint8Array): Float32Array {
-  if (!ring.some((v) => v)) return new Float32Array(1 << 12).fill(1);
+  if (!ring.some((v) => v)) return new Float32Array(COLOUR_BINS).fill(1);
   return overNeighbourBins(colourShares(img, ring), 'max');
 }
 
@@ -272,7 +270,7 @@ export function characterExtent(
   // The shadow cast from the feet goes with the character: left behind it is a ghost.
   const shadow = castShadow({ image, mask: extent.mask, joints, present, height: b.y1 - b.y0 + 1 });
   const hole = shadow ? orMasks(extent.hole, shadow) : extent.hole;
-  return { ...extent, hole: fillHoles(hole, island), shadow: shadow !== null };
+  return { ...extent, hole: fillHoles(hole, island) };
 }
 
 export interface ExtentOptions {
@@ -285,12 +283,6 @@ export interface ExtentOptions {
 }
 
 /** A re-feathered alpha, kept at or under the person's own inside the person's mask. */
-function orMasks(a: BinaryMask, b: BinaryMask): BinaryMask {
-  const data = Uint8Array.from(a.data);
-  for (let p = 0; p < data.length; p++) data[p] |= b.data[p];
-  return { width: a.width, height: a.height, data };
-}
-
 function withinInk(soft: SoftMask, person: { binary: BinaryMask; soft: SoftMask }): SoftMask {
   const data = Float32Array.from(soft.data);
   for (let p = 0; p < data.length; p++) if (person.binary.data[p]) data[p] = Math.min(data[p], person.soft.data[p]);

@@ -132,6 +132,20 @@ export function components(m: BinaryMask, value: 0 | 1 = 1): Components {
   return { labels, sizes };
 }
 
+/** 4-connected components of the pixels `pick` takes (`components` of the 0s of that selection). */
+export function componentsWhere(width: number, height: number, pick: (p: number) => boolean): Components {
+  const data = new Uint8Array(width * height);
+  for (let p = 0; p < data.length; p++) data[p] = pick(p) ? 0 : 1;
+  return components({ width, height, data }, 0);
+}
+
+/** The union of two masks of one size. */
+export function orMasks(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const data = new Uint8Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = a.data[i] | b.data[i];
+  return { width: a.width, height: a.height, data };
+}
+
 /** Keeps only the largest 8-connected component (empty mask stays empty). */
 export function largestComponent(m: BinaryMask): BinaryMask {
   const { labels, sizes } = components(m, 1);
