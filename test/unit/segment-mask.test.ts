@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  countSet, dilate, erode, fillHoles, largestComponent, maskFromAlpha, morph3x3, refineMask, type BinaryMask,
+  countSet, dilate, erode, fillHoles, insideDistance, largestComponent, maskFromAlpha, morph3x3, refineMask, squaredDistanceTo, type BinaryMask,
 } from '../../src/engine/segment/index.js';
 import type { RasterImage, SoftMask } from '../../src/engine/types.js';
 
@@ -102,5 +102,53 @@ describe('maskFromAlpha', () => {
   it('returns null for opaque RGBA and for RGB', () => {
     expect(maskFromAlpha(rgba(() => 255))).toBeNull();
     expect(maskFromAlpha({ width: 2, height: 1, channels: 3, data: new Uint8Array(6) })).toBeNull();
+  });
+});
+
+describe('cropped morphology matches the whole-image distance transform', () => {
+  /** Random blobs placed anywhere, touching the border or not, so the cropped box is clamped on some sides. */
+  const randomMask = (seed: number, w: number, h: number): BinaryMask => {
+    let s = seed;
+    const rnd = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+    const data = new Uint8Array(w * h);
+    const blobs = 1 + Math.floor(rnd() * 4);
+    for (let b = 0; b < blobs; b++) {
+      const cx = rnd() * w; const cy = rnd() * h; const r = 1 + rnd() * 12;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (Math.hypot(x - cx, y - cy) <= r && rnd() > 0.05) data[y * w + x] = 1;
+    }
+    return { width: w, height: h, data };
+  };
+  const reference = (m: BinaryMask, value: 0 | 1) => squaredDistanceTo(m, value);
+
+  it('dilate, erode and insideDistance agree pixel for pixel with the full transform', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const m = randomMask(seed, 37 + (seed % 5) * 9, 29 + (seed % 3) * 11);
+      const toSet = reference(m, 1); const toUnset = reference(m, 0);
+      for (const r of [0, 0.5, 1, 2.5, 4, 7]) {
+        const d = dilate(m, r); const e = erode(m, r);
+        let wrong = 0;
+        for (let p = 0; p < m.data.length; p++) {
+          if (d.data[p] !== (toSet[p] <= r * r ? 1 : 0)) wrong++;
+          if (e.data[p] !== (toUnset[p] > r * r ? 1 : 0)) wrong++;
+        }
+        expect(wrong, `seed ${seed}, r ${r}`).toBe(0);
+      }
+      const inside = insideDistance(m);
+      let wrong = 0;
+      for (let p = 0; p < m.data.length; p++) {
+        if (inside[p] !== Math.fround(m.data[p] ? Math.sqrt(Math.min(toUnset[p], 1e12)) : 0)) wrong++;
+      }
+      expect(wrong, `seed ${seed}`).toBe(0);
+    }
+  });
+
+  it('an empty mask dilates and erodes to nothing, a full one erodes to itself', () => {
+    const empty: BinaryMask = { width: 9, height: 7, data: new Uint8Array(63) };
+    expect(countSet(dilate(empty, 3))).toBe(0);
+    expect(countSet(erode(empty, 3))).toBe(0);
+    expect(Array.from(insideDistance(empty)).every((v) => v === 0)).toBe(true);
+    const full: BinaryMask = { width: 9, height: 7, data: new Uint8Array(63).fill(1) };
+    expect(countSet(dilate(full, 2))).toBe(63);
+    expect(countSet(erode(full, 2))).toBe(63);
   });
 });

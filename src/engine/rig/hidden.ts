@@ -247,7 +247,8 @@ export function layerMaps(
   limbTops(own, w, h, rest, present, halfWidth, hidden);
   headUnderHands(own, w, h, hidden);
   if (present[J.neck] && present[J.root]) trunkUnderLimbs(own, w, h, hidden);
-  const opacity = Uint8Array.from(hidden, (v) => (v >= 0 ? 255 : 0));
+  const opacity = new Uint8Array(hidden.length);
+  for (let p = 0; p < hidden.length; p++) if (hidden[p] >= 0) opacity[p] = 255;
   const box = characterBox(own, w, h);
   if (box) bordersUnderNeighbours(own, w, box, borderBand(box), hidden, opacity);
   return { width: w, height: h, own, hidden, opacity };

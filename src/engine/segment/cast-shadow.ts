@@ -6,7 +6,7 @@
 import type { JointPositions } from '../rig/skeleton.js';
 import { JOINT_INDEX as J } from '../rig/skeleton.js';
 import type { RasterImage } from '../types.js';
-import { componentsWhere, dilate, erode, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { componentsWhere, dilate, pixelsOfComponents, erode, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 /** Looked for within this share of the character's height from an ankle… */
 const REACH = 0.5;
@@ -49,7 +49,7 @@ export function castShadow({ image, mask, joints, present, height }: CastShadowI
   const top = Math.max(...ankles.map((a) => a[1])) - ABOVE_FEET * height;
   const zone = new Uint8Array(w * h);
   let characterArea = 0;
-  for (const v of mask.data) characterArea += v;
+  for (let p = 0; p < mask.data.length; p++) characterArea += mask.data[p];
   const x0 = Math.max(0, Math.floor(Math.min(...ankles.map((a) => a[0])) - reach));
   const x1 = Math.min(w - 1, Math.ceil(Math.max(...ankles.map((a) => a[0])) + reach));
   const y0 = Math.max(0, Math.floor(top));
@@ -98,6 +98,7 @@ export function castShadow({ image, mask, joints, present, height }: CastShadowI
   const atFoot = AT_FOOT * height;
   const { labels, sizes } = componentsWhere(w, h, (p) => wide.data[p] === 1 && zone[p] === 1);
   const joined = new Uint8Array(sizes.length), runsOn = new Uint8Array(sizes.length);
+  const open = (q: number) => !zone[q] && !mask.data[q];
   for (let p = 0; p < labels.length; p++) {
     const id = labels[p];
     if (id === 0) continue;
@@ -105,11 +106,9 @@ export function castShadow({ image, mask, joints, present, height }: CastShadowI
     if (nearMask[p] <= touch && ankles.some(([ax, ay]) => Math.hypot(x - ax, y - ay) <= atFoot)) joined[id] = 1;
     if (x === 0 || y === 0 || x === w - 1 || y === h - 1) runsOn[id] = 1;
     // A neighbour outside the zone that is not the character: the dark region runs on past the zone.
-    for (const q of [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p - w, p + w]) {
-      if (q >= 0 && q < labels.length && !zone[q] && !mask.data[q]) runsOn[id] = 1;
-    }
+    if ((x > 0 && open(p - 1)) || (x < w - 1 && open(p + 1)) || (p >= w && open(p - w)) || (p + w < labels.length && open(p + w))) runsOn[id] = 1;
   }
-  const taken = Uint8Array.from(labels, (id) => (id > 0 && joined[id] && !runsOn[id] && sizes[id] <= MAX_AREA * characterArea ? 1 : 0));
+  const taken = pixelsOfComponents(labels, sizes.length, (id) => joined[id] === 1 && !runsOn[id] && sizes[id] <= MAX_AREA * characterArea);
   if (!taken.includes(1)) return null;
   // Back out to the shadow's own dark pixels its opening trimmed, and a little past its soft edge.
   const grown = dilate({ width: w, height: h, data: taken }, line + 1);

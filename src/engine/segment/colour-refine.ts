@@ -8,7 +8,7 @@
  */
 import type { RasterImage, SoftMask } from '../types.js';
 import { colourBin, colourShares, overNeighbourBins } from './colour-bins.js';
-import { componentsWhere, squaredDistanceTo, type BinaryMask } from './mask.js';
+import { componentsWhere, pixelsOfComponents, squaredDistanceTo, type BinaryMask } from './mask.js';
 
 /** Model probabilities within this of 0 or 1 are sure: the colour only decides between them. */
 const SURE = 0.1;
@@ -88,7 +88,7 @@ function unsureBesideBackground(soft: SoftMask, background: Uint8Array, height: 
     const x = p % w;
     if ((x > 0 && background[p - 1]) || (x < w - 1 && background[p + 1]) || (p >= w && background[p - w]) || (p + w < v.length && background[p + w])) beside[labels[p]] = 1;
   }
-  return Uint8Array.from(labels, (id) => (id > 0 && beside[id] ? 1 : 0));
+  return pixelsOfComponents(labels, sizes.length, (id) => beside[id] === 1);
 }
 
 /** Sure background, but for specks of it (under `minArea` px, off the picture's edge) inside the person. */
@@ -98,7 +98,7 @@ function wideBackground(soft: SoftMask, minArea: number): Uint8Array {
   const edge = new Uint8Array(sizes.length);
   for (let x = 0; x < w; x++) { edge[labels[x]] = 1; edge[labels[(h - 1) * w + x]] = 1; }
   for (let y = 0; y < h; y++) { edge[labels[y * w]] = 1; edge[labels[y * w + w - 1]] = 1; }
-  return Uint8Array.from(labels, (id) => (id > 0 && (edge[id] || sizes[id] >= minArea) ? 1 : 0));
+  return pixelsOfComponents(labels, sizes.length, (id) => edge[id] === 1 || sizes[id] >= minArea);
 }
 
 function withFloor(likes: Float32Array, floor: number): Float32Array {

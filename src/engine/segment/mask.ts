@@ -44,29 +44,82 @@ export function squaredDistanceTo(m: BinaryMask, value: 0 | 1): Float64Array {
   return out;
 }
 
+/** A rectangle of pixels, x0..x1 and y0..y1 inclusive. */
+interface PixelBox { x0: number; y0: number; x1: number; y1: number }
+
+/** The set pixels' bounding box grown by `grow` px on each side and clamped to the image; null for an empty mask. */
+function grownBox(m: BinaryMask, grow: number): PixelBox | null {
+  const { width: w, height: h, data } = m;
+  let x0 = w; let y0 = h; let x1 = -1; let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (!data[row + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  return { x0: Math.max(0, x0 - grow), y0: Math.max(0, y0 - grow), x1: Math.min(w - 1, x1 + grow), y1: Math.min(h - 1, y1 + grow) };
+}
+
+function cropMask(m: BinaryMask, b: PixelBox): BinaryMask {
+  const cw = b.x1 - b.x0 + 1; const ch = b.y1 - b.y0 + 1;
+  const data = new Uint8Array(cw * ch);
+  for (let y = 0; y < ch; y++) data.set(m.data.subarray((b.y0 + y) * m.width + b.x0, (b.y0 + y) * m.width + b.x0 + cw), y * cw);
+  return { width: cw, height: ch, data };
+}
+
+/**
+ * Squared distance to the nearest unset pixel, for the set pixels only, computed on their bounding box
+ * plus a one-pixel ring (`grownBox(m, 1)`). Exact: an unset pixel outside that box, clamped onto it, lands
+ * on the ring (unset) and no farther from a pixel inside, so the nearest unset pixel always lies in it.
+ */
+function insideSquaredDistance(m: BinaryMask): { box: PixelBox; sq: Float64Array } | null {
+  const box = grownBox(m, 1);
+  return box ? { box, sq: squaredDistanceTo(cropMask(m, box), 0) } : null;
+}
+
+/** Per pixel of `box` in the image (w wide): f(index in the box's own w-wide raster, image index). */
+function forEachInBox(box: PixelBox, w: number, f: (i: number, p: number) => void): void {
+  for (let y = box.y0, i = 0; y <= box.y1; y++) {
+    for (let x = box.x0, p = y * w + box.x0; x <= box.x1; x++, p++, i++) f(i, p);
+  }
+}
+
 /** Euclidean distance from each set pixel to the nearest unset pixel (0 outside the mask). */
 export function insideDistance(m: BinaryMask): Float32Array {
-  const sq = squaredDistanceTo(m, 0);
-  const out = new Float32Array(sq.length);
-  for (let i = 0; i < sq.length; i++) out[i] = m.data[i] ? Math.sqrt(Math.min(sq[i], 1e12)) : 0;
+  const out = new Float32Array(m.width * m.height);
+  const inside = insideSquaredDistance(m);
+  if (!inside) return out;
+  const { box, sq } = inside;
+  forEachInBox(box, m.width, (i, p) => { if (m.data[p]) out[p] = Math.sqrt(Math.min(sq[i], 1e12)); });
   return out;
 }
 
 /** Pixels within Euclidean distance r of the mask. */
 export function dilate(m: BinaryMask, r: number): BinaryMask {
-  const sq = squaredDistanceTo(m, 1);
-  const r2 = r * r;
-  const data = new Uint8Array(sq.length);
-  for (let i = 0; i < sq.length; i++) data[i] = sq[i] <= r2 ? 1 : 0;
+  const data = new Uint8Array(m.width * m.height);
+  // Only pixels within r of the set pixels' box can be within r of a set pixel.
+  const box = grownBox(m, Math.ceil(Math.abs(r)) || 0);
+  if (box) {
+    const sq = squaredDistanceTo(cropMask(m, box), 1);
+    const r2 = r * r;
+    forEachInBox(box, m.width, (i, p) => { data[p] = sq[i] <= r2 ? 1 : 0; });
+  }
   return { width: m.width, height: m.height, data };
 }
 
 /** Pixels farther than r from any unset pixel (the image border does not erode, as in OpenCV). */
 export function erode(m: BinaryMask, r: number): BinaryMask {
-  const sq = squaredDistanceTo(m, 0);
-  const r2 = r * r;
-  const data = new Uint8Array(sq.length);
-  for (let i = 0; i < sq.length; i++) data[i] = sq[i] > r2 ? 1 : 0;
+  const data = new Uint8Array(m.width * m.height);
+  const inside = insideSquaredDistance(m);
+  if (inside) {
+    const r2 = r * r;
+    forEachInBox(inside.box, m.width, (i, p) => { data[p] = inside.sq[i] > r2 ? 1 : 0; });
+  }
   return { width: m.width, height: m.height, data };
 }
 
@@ -130,6 +183,18 @@ export function components(m: BinaryMask, value: 0 | 1 = 1): Components {
     sizes.push(size);
   }
   return { labels, sizes };
+}
+
+/**
+ * 1 where the pixel's component id is kept (`keep(id)`, asked once per id, never for 0), else 0. A plain loop over
+ * a per-id table: `Uint8Array.from(labels, f)` first lists every label in an array and calls f per pixel.
+ */
+export function pixelsOfComponents(labels: Int32Array, ids: number, keep: (id: number) => boolean): Uint8Array {
+  const take = new Uint8Array(ids);
+  for (let id = 1; id < ids; id++) take[id] = keep(id) ? 1 : 0;
+  const out = new Uint8Array(labels.length);
+  for (let p = 0; p < labels.length; p++) out[p] = take[labels[p]];
+  return out;
 }
 
 /** 4-connected components of the pixels `pick` takes (`components` of the 0s of that selection). */
