@@ -121,3 +121,27 @@ describe('drawRig', () => {
     expect(back.data[i + 2]).toBeGreaterThan(200);
   });
 });
+
+describe('drawRig on a shrunk character', () => {
+  it('picks the mip level whose texels cover at most a canvas pixel', async () => {
+    const { mipLevel } = await import('../../src/engine/render/raster.js');
+    expect([1, 0.6, 0.5, 0.49, 0.3, 0.25, 0.1, 0, Number.NaN].map(mipLevel)).toEqual([0, 0, 0, 1, 1, 2, 2, 0, 0]);
+  });
+
+  it('draws fine stripes at a quarter as their mean grey, inside the same outline', () => {
+    const w = 100; const h = 100;
+    const data = new Float32Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      // 2-px stripes placed so that bilinear taps at a quarter's sample points (4x + 1.5) all fall on white.
+      const v = x % 4 === 1 || x % 4 === 2 ? 255 : 0;
+      const i = 4 * (y * w + x); data[i] = v; data[i + 1] = v; data[i + 2] = v; data[i + 3] = 1;
+    }
+    const rig = quadRig([10, 10, 90, 10, 90, 90, 10, 90]);
+    const canvas = blank(40, 40, 50);
+    drawRig(canvas, { width: w, height: h, data }, rig, rig.rest, { order: ORDER, transform: { scale: 0.25, dx: 0, dy: 0 } });
+    // Picture px 10..90 land on canvas px 2.5..22.5: inside, every pixel is the mean (127.5), not the aliased white.
+    for (let y = 5; y <= 20; y++) for (let x = 5; x <= 20; x++) expect(Math.abs(canvas.data[3 * (y * 40 + x)] - 127.5)).toBeLessThan(2);
+    // Outside the quad the canvas is untouched.
+    for (const [x, y] of [[0, 0], [25, 12], [12, 25], [39, 39]]) expect(canvas.data[3 * (y * 40 + x)]).toBe(50);
+  });
+});

@@ -35,24 +35,52 @@ const EDGE_REACH = [0, SILHOUETTE_REACH + 0.5, 1];
 
 /**
  * The texture as Float32 RGBA (alpha 0..1) with a 1-texel transparent border, so bilinear taps need
- * no bounds checks. Cached per texture buffer.
+ * no bounds checks; at mip `level`, each texel the mean of a 2^level square of the picture's
+ * (premultiplied, so the mean is the right colour; at the picture's edge, of the texels there are).
+ * Cached per texture buffer and level.
  */
-const paddedTextures = new WeakMap<Float32Array | Uint8Array, Float32Array>();
-function paddedTexture(tex: PremultipliedTexture): Float32Array {
-  let f = paddedTextures.get(tex.data);
-  if (f) return f;
+interface PaddedTexture { data: Float32Array; width: number; height: number }
+const paddedTextures = new WeakMap<Float32Array | Uint8Array, Map<number, PaddedTexture>>();
+function paddedTexture(tex: PremultipliedTexture, level: number): PaddedTexture {
+  let levels = paddedTextures.get(tex.data);
+  if (!levels) { levels = new Map(); paddedTextures.set(tex.data, levels); }
+  const cached = levels.get(level);
+  if (cached) return cached;
   const { width: w, height: h, data } = tex;
-  const pw = w + 2;
-  f = new Float32Array(pw * (h + 2) * 4);
+  const k = 1 << level;
+  const lw = Math.ceil(w / k); const lh = Math.ceil(h / k);
+  const pw = lw + 2;
+  const f = new Float32Array(pw * (lh + 2) * 4);
   const alphaScale = data instanceof Float32Array ? 1 : 1 / 255;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = (y * w + x) * 4; const d = ((y + 1) * pw + x + 1) * 4;
-      f[d] = data[s]; f[d + 1] = data[s + 1]; f[d + 2] = data[s + 2]; f[d + 3] = data[s + 3] * alphaScale;
+  for (let y = 0; y < lh; y++) {
+    for (let x = 0; x < lw; x++) {
+      let r = 0; let g = 0; let b = 0; let a = 0; let n = 0;
+      for (let sy = y * k; sy < Math.min(h, (y + 1) * k); sy++) {
+        for (let sx = x * k; sx < Math.min(w, (x + 1) * k); sx++) {
+          const s = (sy * w + sx) * 4;
+          r += data[s]; g += data[s + 1]; b += data[s + 2]; a += data[s + 3]; n++;
+        }
+      }
+      const d = ((y + 1) * pw + x + 1) * 4;
+      f[d] = r / n; f[d + 1] = g / n; f[d + 2] = b / n; f[d + 3] = (a / n) * alphaScale;
     }
   }
-  paddedTextures.set(tex.data, f);
-  return f;
+  const padded = { data: f, width: lw, height: lh };
+  levels.set(level, padded);
+  return padded;
+}
+
+/** Mip levels below the full texture at most: a character is rarely drawn below a quarter of its picture. */
+const MAX_MIP_LEVEL = 2;
+
+/**
+ * The mip level to sample when the picture is drawn at `scale` canvas px per picture px: the
+ * coarsest whose texels still cover at most one canvas px, so a shrunk character is filtered (no
+ * shimmering texture) and sampling stays cache-friendly.
+ */
+export function mipLevel(scale: number): number {
+  if (!(scale > 0) || scale >= 0.5) return 0;
+  return Math.min(MAX_MIP_LEVEL, Math.floor(Math.log2(1 / scale) + 1e-9));
 }
 
 /**
@@ -221,19 +249,24 @@ export function drawRig(
   canvas: RgbCanvas, tex: PremultipliedTexture, rig: Rig, posed: Float32Array,
   o: { order: PartGroup[]; transform?: DrawTransform; hiddenTexture?: PremultipliedTexture },
 ): void {
-  const place = canvasPlacement(o.transform ?? { scale: 1, dx: 0, dy: 0 }, canvas.width);
-  const target: Target = { canvas, tex: paddedTexture(tex), tw: tex.width, th: tex.height };
+  const transform = o.transform ?? { scale: 1, dx: 0, dy: 0 };
+  const place = canvasPlacement(transform, canvas.width);
+  const level = mipLevel(transform.scale);
+  const main = paddedTexture(tex, level);
+  const target: Target = { canvas, tex: main.data, tw: main.width, th: main.height };
   const byGroup = trianglesByGroup(rig);
-  const hiddenTarget = o.hiddenTexture ? { tex: paddedTexture(o.hiddenTexture), tw: o.hiddenTexture.width, th: o.hiddenTexture.height } : null;
+  const hidden = o.hiddenTexture ? paddedTexture(o.hiddenTexture, level) : null;
   const X = [0, 0, 0]; const Y = [0, 0, 0]; const U = [0, 0, 0]; const V = [0, 0, 0]; const F = [0, 0, 0];
   const uv = rig.uv;
+  // Picture px centre u lies at (u + 0.5) / 2^level − 0.5 on the level's grid.
+  const k = 1 / (1 << level); const off = 0.5 * k - 0.5;
   const draw = (tris: Uint32Array) => {
     for (const tri of tris) {
-      for (let k = 0; k < 3; k++) {
-        const vi = rig.triangles[3 * tri + k];
-        X[k] = place.x(posed[2 * vi]); Y[k] = place.y(posed[2 * vi + 1]);
-        U[k] = uv[2 * vi]; V[k] = uv[2 * vi + 1];
-        F[k] = rig.boundaryEdge[3 * tri + k];
+      for (let k3 = 0; k3 < 3; k3++) {
+        const vi = rig.triangles[3 * tri + k3];
+        X[k3] = place.x(posed[2 * vi]); Y[k3] = place.y(posed[2 * vi + 1]);
+        U[k3] = uv[2 * vi] * k + off; V[k3] = uv[2 * vi + 1] * k + off;
+        F[k3] = rig.boundaryEdge[3 * tri + k3];
       }
       drawTriangle(target, X, Y, U, V, F);
     }
@@ -243,12 +276,11 @@ export function drawRig(
     const layer = byGroup[gi];
     // Under a layer: its children's round tops (whether the child is drawn in front of it or behind,
     // they show only past the layer's outline, where a turned limb leaves a gap), then what it hid.
-    if (hiddenTarget && (layer.hidden.length > 0 || layer.childTops.length > 0)) {
-      const main = target.tex; const tw = target.tw; const th = target.th;
-      target.tex = hiddenTarget.tex; target.tw = hiddenTarget.tw; target.th = hiddenTarget.th;
+    if (hidden && (layer.hidden.length > 0 || layer.childTops.length > 0)) {
+      target.tex = hidden.data; target.tw = hidden.width; target.th = hidden.height;
       draw(layer.childTops);
       draw(layer.hidden);
-      target.tex = main; target.tw = tw; target.th = th;
+      target.tex = main.data; target.tw = main.width; target.th = main.height;
     }
     draw(layer.own);
   }
