@@ -24,6 +24,8 @@ async function init(): Promise<Tf> {
   });
   if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs wasm backend failed to initialise');
   await tf.ready();
+  // Skips tfjs's per-op checks (about 7% of a MoveNet call here); the numbers are the same.
+  tf.enableProdMode();
   // The emscripten runtime installs handlers that print its whole minified source on any crash.
   for (const l of process.listeners('uncaughtException')) if (!before.has(l)) process.removeListener('uncaughtException', l);
   for (const l of process.listeners('unhandledRejection')) if (!beforeRejection.has(l)) process.removeListener('unhandledRejection', l);
