@@ -24,6 +24,28 @@ export interface PoseModels {
 const LANDMARK_MODEL = 'blazepose-lite';
 /** BlazePose's pose flag below this: no body in the crop. */
 const MIN_POSE_FLAG = 0.5;
+/** Values in BlazePose's `ld_3d` output: 39 landmarks (33 and 6 auxiliary) × 5. */
+const LD_3D_SIZE = 39 * 5;
+
+/**
+ * BlazePose's outputs are named Identity*, so the landmark and pose-flag outputs are found by size from
+ * one blank run; executing only those two skips the heatmap and segmentation heads (half the call's time).
+ */
+function landmarkOutputNames(tf: Tf, model: GraphModel): [string, string] {
+  const input = tf.zeros([1, BLAZEPOSE_SIZE, BLAZEPOSE_SIZE, 3], 'float32');
+  const out = model.execute(input);
+  try {
+    const outs = Array.isArray(out) ? out : [out as Tensor];
+    const names = model.outputNodes;
+    const ld = outs.findIndex((t) => t.size === LD_3D_SIZE);
+    const flag = outs.findIndex((t) => t.size === 1);
+    if (ld < 0 || flag < 0 || names.length !== outs.length) throw new Error(`${LANDMARK_MODEL} gave no landmark output`);
+    return [names[ld], names[flag]];
+  } finally {
+    input.dispose();
+    tf.dispose(out);
+  }
+}
 
 function runOne(tf: Tf, model: GraphModel, input: Tensor): Float32Array {
   const out = model.execute(input);
@@ -43,6 +65,7 @@ export async function loadPoseModels(): Promise<PoseModels> {
   };
   const selfie = await loadModel('selfie');
   const blazepose = await loadModel(LANDMARK_MODEL);
+  const blazeOutputs = landmarkOutputNames(tf, blazepose);
   const detect = (frame: RasterImage, crop: CropRect, which: MoveNetModel): Pose => {
     const size = MOVENET_SIZE[which];
     const buf = new Int32Array(size * size * 3);
@@ -58,13 +81,9 @@ export async function loadPoseModels(): Promise<PoseModels> {
     const buf = new Float32Array(BLAZEPOSE_SIZE * BLAZEPOSE_SIZE * 3);
     sampleRgb(frame, crop, BLAZEPOSE_SIZE, BLAZEPOSE_SIZE, buf, 1 / 255);
     const input = tf.tensor4d(buf, [1, BLAZEPOSE_SIZE, BLAZEPOSE_SIZE, 3], 'float32');
-    const out = blazepose.execute(input);
+    const out = blazepose.execute(input, blazeOutputs) as Tensor[];
     try {
-      const outs = Array.isArray(out) ? out : [out as Tensor];
-      // Outputs are named Identity*: pick them by size.
-      const ld = outs.find((t) => t.size === 195);
-      const flag = outs.find((t) => t.size === 1);
-      if (!ld || !flag) throw new Error(`${LANDMARK_MODEL} gave no landmark output`);
+      const [ld, flag] = out;
       if ((flag.dataSync() as Float32Array)[0] < MIN_POSE_FLAG) return null;
       return landmarksFromCropOutput(ld.dataSync() as Float32Array, crop);
     } finally {
