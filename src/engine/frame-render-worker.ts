@@ -1,6 +1,7 @@
 /** Worker thread entry (runs compiled, from dist/): renders output frames of the scene it was given. */
 import { parentPort } from 'node:worker_threads';
 import { renderFrame } from './frame-renderer.js';
+import { warmUpRasteriser } from './render/raster.js';
 import type { FromRenderWorker, RenderScene, ToRenderWorker } from './frame-render-pool.js';
 
 const port = parentPort;
@@ -28,4 +29,5 @@ port.on('message', (msg: ToRenderWorker) => {
       return;
   }
 });
+warmUpRasteriser();
 reply({ kind: 'ready' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { warmUpRasteriser } from '../../src/engine/render/raster.js';
 import { drawRig, makeCharacterTexture, type PremultipliedTexture, type RgbCanvas } from '../../src/engine/render/index.js';
 import { boneTransforms, buildRig, deformRig, type Rig } from '../../src/engine/rig/index.js';
 import { DEFAULT_LAYER_ORDER, JOINT_INDEX as J, type PartGroup } from '../../src/engine/rig/skeleton.js';
@@ -51,6 +52,17 @@ describe('drawRig', () => {
     // Outside the silhouette (2 px away) nothing is drawn.
     const far = erode({ width: f.width, height: f.height, data: mask.data.map((v) => 1 - v) }, 2);
     for (let i = 0; i < far.data.length; i++) if (far.data[i]) expect(canvas.data[3 * i]).toBe(0);
+  });
+
+  it('draws the same pixels after the warm-up (its scratch state leaks into no later triangle)', () => {
+    const posed = deformRig(rig, boneTransforms(rig.restJoints, armDownFigure().joints));
+    const before = blank(f.width, f.height, 40);
+    drawRig(before, tex, rig, posed, { order: ORDER, transform: { scale: 0.8, dx: 3.3, dy: -2.6 } });
+    warmUpRasteriser(500);
+    const after = blank(f.width, f.height, 40);
+    drawRig(after, tex, rig, posed, { order: ORDER, transform: { scale: 0.8, dx: 3.3, dy: -2.6 } });
+    expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    expect(after.data.some((v) => v !== 40)).toBe(true);
   });
 
   it('ramps coverage at the outline', () => {

@@ -10,6 +10,7 @@
  * ramp outside, so the group behind never lets the background show through the contact.
  */
 import { HIDDEN_COPY, type Rig } from '../rig/mesh.js';
+import { mulberry32 } from '../geometry/random.js';
 import { GROUP_PARENT, PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
 
 export interface RgbCanvas { width: number; height: number; data: Uint8Array }
@@ -117,9 +118,18 @@ function trianglesByGroup(rig: Rig): LayerTriangles[] {
 
 interface Target { canvas: RgbCanvas; tex: Float32Array; tw: number; th: number }
 
+/**
+ * drawTriangle's per-triangle scratch: typed, so a vertex at −0 or a fractional reach never changes an
+ * array's element kind under the optimised code (each such change threw the rasteriser back to the
+ * interpreter, hundreds of times per clip).
+ */
+const EDGE_AX = new Float64Array(3); const EDGE_AY = new Float64Array(3);
+const EDGE_EX = new Float64Array(3); const EDGE_EY = new Float64Array(3);
+const EDGE_INV = new Float64Array(3); const EDGE_FLAG = new Uint8Array(3);
+
 /** Draws one triangle; canvas positions (X, Y) and texture positions (U, V) per vertex. */
 function drawTriangle(
-  tg: Target, X: number[], Y: number[], U: number[], V: number[], flags: number[],
+  tg: Target, X: Float64Array, Y: Float64Array, U: Float64Array, V: Float64Array, flags: Uint8Array,
 ): void {
   const { canvas, tex, tw, th } = tg;
   const cw = canvas.width; const chh = canvas.height; const out = canvas.data;
@@ -132,20 +142,21 @@ function drawTriangle(
   let f0 = flags[0]; const f1 = flags[1]; let f2 = flags[2];
   if (area < 0) {
     // Reorder to v0, v2, v1: edges become (v0→v2, v2→v1, v1→v0) = old (e2, e1, e0).
-    [x1, x2] = [x2, x1]; [y1, y2] = [y2, y1]; [u1, u2] = [u2, u1]; [v1, v2] = [v2, v1];
-    [f0, f2] = [f2, f0];
+    let t = x1; x1 = x2; x2 = t; t = y1; y1 = y2; y2 = t;
+    t = u1; u1 = u2; u2 = t; t = v1; v1 = v2; v2 = t;
+    t = f0; f0 = f2; f2 = t;
     area = -area;
   }
   // Edge k from vertex k to k+1; E_k(P) = (B−A) × (P−A) is > 0 inside.
-  const ax = [x0, x1, x2]; const ay = [y0, y1, y2];
-  const fl = [f0, f1, f2];
-  const ex = [0, 0, 0]; const ey = [0, 0, 0]; const inv = [0, 0, 0]; const tie = [false, false, false];
+  const ax = EDGE_AX; const ay = EDGE_AY; const fl = EDGE_FLAG;
+  ax[0] = x0; ax[1] = x1; ax[2] = x2; ay[0] = y0; ay[1] = y1; ay[2] = y2;
+  fl[0] = f0; fl[1] = f1; fl[2] = f2;
+  const ex = EDGE_EX; const ey = EDGE_EY; const inv = EDGE_INV;
   let pad = 0;
   for (let k = 0; k < 3; k++) {
     const bx = ax[(k + 1) % 3]; const by = ay[(k + 1) % 3];
     ex[k] = bx - ax[k]; ey[k] = by - ay[k];
     inv[k] = 1 / (Math.hypot(ex[k], ey[k]) * FP); // E / (|edge| · FP) = distance in px
-    tie[k] = ey[k] > 0 || (ey[k] === 0 && ex[k] < 0);
     pad = Math.max(pad, EDGE_REACH[fl[k]]);
   }
   const minX = Math.max(0, Math.ceil(Math.min(x0, x1, x2) / FP - pad));
@@ -164,7 +175,10 @@ function drawTriangle(
   const off0 = EDGE_REACH[aa0]; const off1 = EDGE_REACH[aa1]; const off2 = EDGE_REACH[aa2];
   const lim0 = -off0 / inv[0]; const lim1 = -off1 / inv[1]; const lim2 = -off2 / inv[2];
   const i0 = inv[0]; const i1 = inv[1]; const i2 = inv[2];
-  const t0 = tie[0]; const t1 = tie[1]; const t2 = tie[2];
+  // Top-left rule: a pixel exactly on an edge is drawn by the triangle whose edge runs down or left.
+  const t0 = ey[0] > 0 || (ey[0] === 0 && ex[0] < 0);
+  const t1 = ey[1] > 0 || (ey[1] === 0 && ex[1] < 0);
+  const t2 = ey[2] > 0 || (ey[2] === 0 && ex[2] < 0);
   const pw = tw + 2; const pw4 = pw * 4;
   const umax = tw; const vmax = th; // padded coords run −1..tw
   for (let py = minY; py <= maxY; py++) {
@@ -228,6 +242,37 @@ function drawTriangle(
 }
 
 /**
+ * Runs drawTriangle over random small triangles (every edge kind, both windings, vertices at −0 and
+ * off the canvas) on a scratch canvas, so a render worker's first frames do not pay for its type
+ * feedback and recompilation: without it, the optimised rasteriser was thrown away and rebuilt
+ * several times during a clip's first frames. Touches nothing outside its own buffers.
+ */
+export function warmUpRasteriser(triangles = 4000): void {
+  const w = 48; const h = 48; const tw = 12; const th = 12;
+  const canvas: RgbCanvas = { width: w, height: h, data: new Uint8Array(w * h * 3) };
+  const tex = new Float32Array((tw + 2) * (th + 2) * 4);
+  const rnd = mulberry32(7);
+  for (let i = 0; i < tex.length; i += 4) {
+    const a = rnd() < 0.2 ? 0 : rnd() < 0.5 ? 1 : rnd();
+    tex[i] = 255 * a * rnd(); tex[i + 1] = 255 * a * rnd(); tex[i + 2] = 255 * a * rnd(); tex[i + 3] = a;
+  }
+  const target: Target = { canvas, tex, tw, th };
+  const X = new Float64Array(3); const Y = new Float64Array(3); const U = new Float64Array(3); const V = new Float64Array(3);
+  const F = new Uint8Array(3);
+  for (let n = 0; n < triangles; n++) {
+    const cx = rnd() * (w + 16) - 8; const cy = rnd() * (h + 16) - 8; const r = 1 + rnd() * 12;
+    for (let k = 0; k < 3; k++) {
+      // Now and then a vertex just left of 0, which rounds to −0 in fixed point.
+      X[k] = rnd() < 0.05 ? -0.001 : cx + (rnd() - 0.5) * r;
+      Y[k] = rnd() < 0.05 ? -0.001 : cy + (rnd() - 0.5) * r;
+      U[k] = rnd() * (tw + 4) - 2; V[k] = rnd() * (th + 4) - 2;
+      F[k] = Math.floor(rnd() * 3);
+    }
+    drawTriangle(target, X, Y, U, V, F);
+  }
+}
+
+/**
  * Where image px land on a canvas `canvasWidth` wide under `t` (x' = scale·x + dx, as pixel areas,
  * then mirrored about the canvas' vertical centre line when asked). Pixel centres at integers.
  */
@@ -256,7 +301,8 @@ export function drawRig(
   const target: Target = { canvas, tex: main.data, tw: main.width, th: main.height };
   const byGroup = trianglesByGroup(rig);
   const hidden = o.hiddenTexture ? paddedTexture(o.hiddenTexture, level) : null;
-  const X = [0, 0, 0]; const Y = [0, 0, 0]; const U = [0, 0, 0]; const V = [0, 0, 0]; const F = [0, 0, 0];
+  const X = new Float64Array(3); const Y = new Float64Array(3); const U = new Float64Array(3); const V = new Float64Array(3);
+  const F = new Uint8Array(3);
   const uv = rig.uv;
   // Picture px centre u lies at (u + 0.5) / 2^level − 0.5 on the level's grid.
   const k = 1 / (1 << level); const off = 0.5 * k - 0.5;
