@@ -43,6 +43,37 @@ describe('inpaint (exemplar)', () => {
     expect(exemplar).toBeLessThan(8);
   });
 
+  it('continues each band of a scene at its own height (the wall across a wide hole stays wall)', () => {
+    // Sky, a red wall and grey ground in horizontal bands, each with grain. The hole is wider than the wall band
+    // is tall, so most of the wall's missing pixels lie nearer the sky above or the ground below than the wall
+    // beside; with distance alone as the tie-break, sky and ground grew into half of the wall's rows.
+    const bw = 200; const bh = 150;
+    const band = (y: number): number => (y < 40 ? 0 : y < 85 ? 1 : 2);
+    const colours: [number, number, number][] = [[70, 120, 210], [190, 70, 50], [120, 120, 120]];
+    const scene = image(bw, bh, (x, y) => {
+      const g = ((x * 7 + y * 13) % 9) * 3 - 12;
+      return colours[band(y)].map((v) => v + g) as [number, number, number];
+    });
+    const X0 = 30; const X1 = 170; const Y0 = 30; const Y1 = 100;
+    const wide: BinaryMask = { width: bw, height: bh, data: new Uint8Array(bw * bh) };
+    for (let y = Y0; y < Y1; y++) for (let x = X0; x < X1; x++) wide.data[y * bw + x] = 1;
+    const filled = inpaint(scene, wide);
+    const wrong = [0, 0, 0]; const seen = [0, 0, 0];
+    for (let y = Y0; y < Y1; y++) {
+      // A few rows either side of a band's edge may go either way.
+      if (Math.abs(y - 40) < 4 || Math.abs(y - 85) < 4) continue;
+      for (let x = X0; x < X1; x++) {
+        const i = 3 * (y * bw + x);
+        const px = [filled.data[i], filled.data[i + 1], filled.data[i + 2]];
+        const nearest = colours.map((c) => c.reduce((s, v, k) => s + (v - px[k]) ** 2, 0));
+        const b = band(y);
+        seen[b]++;
+        if (nearest.indexOf(Math.min(...nearest)) !== b) wrong[b]++;
+      }
+    }
+    for (let b = 0; b < 3; b++) expect(wrong[b] / seen[b]).toBeLessThan(0.02);
+  });
+
   it('leaves known pixels untouched and gives the same plate every time', () => {
     for (let i = 0; i < w * h; i++) if (!hole.data[i]) for (let c = 0; c < 3; c++) expect(out.data[3 * i + c]).toBe(holed.data[3 * i + c]);
     expect(Array.from(inpaint(holed, hole).data)).toEqual(Array.from(out.data));

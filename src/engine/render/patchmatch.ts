@@ -111,15 +111,20 @@ function patchDistance(l: PatchLevel, t: number, s: number, limit: number): numb
 }
 
 /**
- * Mean squared difference at the image's diagonal added to a match's cost, growing with the
- * square of the distance: of two equally good sources the nearer wins, so the road beside the
- * feet fills the road under them, not a piece of sky from far above.
+ * A match's cost grows with the square of the distance to its source (as a mean squared difference,
+ * this much at the image's diagonal): of two equally good sources the nearer wins, so the road beside
+ * the feet fills the road under them, not a piece of sky from far above. Vertical distance costs more
+ * than horizontal: a scene's bands (sky, wall, ground) run across the picture and its texture's scale
+ * follows the height, so the wall beside a hole continues the wall, where the sky above or the lit
+ * steps below had run into it (cartoon1's plate: red and pale blots and a hand-shaped patch inside the
+ * paving; a band test in render-image.test.ts).
  */
 const SPATIAL = 300;
+const SPATIAL_Y = 2000;
 
 function spatialCost(l: PatchLevel, t: number, s: number): number {
   const tx = t % l.w; const ty = (t - tx) / l.w; const sx = s % l.w; const sy = (s - sx) / l.w;
-  return SPATIAL * ((tx - sx) ** 2 + (ty - sy) ** 2) / (l.w * l.w + l.h * l.h);
+  return (SPATIAL * (tx - sx) ** 2 + SPATIAL_Y * (ty - sy) ** 2) / (l.w * l.w + l.h * l.h);
 }
 
 function matchCost(l: PatchLevel, t: number, s: number, limit: number): number {
