@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inpaint } from '../../src/engine/render/index.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
 import { characterExtent } from '../../src/engine/segment/extent.js';
-import { refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
+import { dilate, refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 import { figureMask, insideFigure, rng, standardFigure, type FigureSpec } from './rig-figure.js';
 
@@ -246,6 +246,44 @@ describe('characterExtent and the ground at the feet', () => {
     expect(patch).toBeGreaterThan(300);
     expect(kept / patch).toBeLessThan(0.2);
     expect(legKept / leg).toBeGreaterThan(0.99);
+  });
+
+  it('leaves the road it cut off in the plate, but for a band next to the foot kept', () => {
+    const f = standardFigure();
+    const { width: w, height: h } = f;
+    const ax = f.joints[2 * J.l_ankle]; const ay = f.joints[2 * J.l_ankle + 1];
+    // A wide lit patch of road under the foot (as a glowing character's), far past the shoe's reach.
+    const onPatch = (x: number, y: number) => !insideFigure(f, x, y) && Math.hypot(x - ax, y - ay) <= 70 && y > ay - 20;
+    const rand = rng(9);
+    const data = new Uint8Array(w * h * 3);
+    const soft = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const n = (rand() - 0.5) * 20;
+        let rgb = [60 + n, 70 + n, 90 + n];
+        if (y > 330) rgb = [150 + n, 150 + n, 155 + n];
+        const inFigure = insideFigure(f, x, y);
+        if (inFigure) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
+        if (inFigure || onPatch(x, y)) soft[y * w + x] = 1;
+        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
+      }
+    }
+    const person = refineMask({ width: w, height: h, data: soft });
+    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    let top = h; let bottom = 0;
+    for (let p = 0; p < w * h; p++) if (person.binary.data[p]) { top = Math.min(top, Math.floor(p / w)); bottom = Math.max(bottom, Math.floor(p / w)); }
+    const height = bottom - top + 1;
+    const beside = dilate(e.mask, 2);
+    const band = dilate(e.mask, Math.ceil(0.03 * height) + Math.ceil(0.006 * height) + 3);
+    let near = 0; let nearInHole = 0; let far = 0; let farInHole = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (!person.binary.data[p] || e.mask.data[p]) continue; // only what was cut off
+      if (beside.data[p]) { near++; nearInHole += e.hole.data[p]; } else if (!band.data[p]) { far++; farInHole += e.hole.data[p]; }
+    }
+    expect(near).toBeGreaterThan(30);
+    expect(far).toBeGreaterThan(2000);
+    expect(nearInHole / near).toBe(1);
+    expect(farInHole / far).toBeLessThan(0.02);
   });
 });
 

@@ -200,7 +200,8 @@ function shinHalfWidth(mask: BinaryMask, shins: number[][]): number | null {
 /**
  * Ground the person model took with the feet (a piece of road, a cat beside them): mask pixels
  * below the knees farther than 1.8 × the shins' half width (0.03…0.075 × height) from both shins
- * (knee to ankle) and 0.09 × height from both ankles on the foot's side (past the ankle, from the knee). Legs and shoes stay; the rest is no character (it stays in the plate's hole, so it is removed cleanly).
+ * (knee to ankle) and 0.09 × height from both ankles on the foot's side (past the ankle, from the knee). Legs and shoes stay; the rest is no character (the plate keeps it
+ * but for a band next to the feet: trimmedHole).
  */
 function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readonly boolean[], height: number, image?: RasterImage): BinaryMask | null {
   const shins = ([[J.l_knee, J.l_ankle], [J.r_knee, J.r_ankle]] as const).filter(([k, a]) => present[k] && present[a])
@@ -255,6 +256,22 @@ function trimBelowFeet(mask: BinaryMask, joints: JointPositions, present: readon
   return removed > 0 ? largestComponent({ width: w, height: h, data }) : null;
 }
 
+/** Of the ground cut off at the feet, what lies within this × the height of what was kept goes in the hole. */
+const TRIM_HOLE_REACH = 0.03;
+
+/**
+ * The plate's hole when ground was cut off at the feet: the kept mask's, and the cut-off pixels near
+ * it (where the cut may have taken a sole's edge or a lace, which left in the plate would be a ghost
+ * shoe); farther out the cut-off ground is the picture's own background and the plate keeps it (filled
+ * in, anime1's lit road under her feet came back as fog and fragments of the skyline).
+ */
+function trimmedHole(person: BinaryMask, kept: BinaryMask, height: number): BinaryMask {
+  const hole = plateHoleOf(kept);
+  const near = dilate(kept, Math.max(3, Math.round(TRIM_HOLE_REACH * height)));
+  for (let p = 0; p < hole.data.length; p++) if (person.data[p] && near.data[p]) hole.data[p] = 1;
+  return hole;
+}
+
 export function characterExtent(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
   o: ExtentOptions = {},
@@ -297,10 +314,10 @@ function extentOf(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
   b: NonNullable<ReturnType<typeof bounds>>,
 ): CharacterExtent {
-  const baseHole = plateHoleOf(person.binary);
   const height = b.y1 - b.y0 + 1;
   const trimmed = trimBelowFeet(person.binary, joints, present, height, image);
   const mask = trimmed ?? person.binary;
+  const baseHole = trimmed ? trimmedHole(person.binary, trimmed, height) : plateHoleOf(person.binary);
   const personSoft = trimmed ? featheredAlpha(trimmed) : person.soft;
   const nothing: CharacterExtent = { mask, soft: personSoft, hole: baseHole, props: 0, removed: 0 };
   const { width: w, height: h } = mask;
