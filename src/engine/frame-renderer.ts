@@ -1,6 +1,7 @@
 /** Composes one output frame: the clean plate (the picture again beside parts that stay put), then the deformed character drawn over it. */
 import type { Character } from './character.js';
-import type { RetargetPlan } from './retarget/retarget.js';
+import type { RenderTransform, RetargetPlan } from './retarget/retarget.js';
+import type { PartGroup } from './rig/skeleton.js';
 import { boneTransforms, deformRig } from './rig/index.js';
 import { drawRig, resizeRgb, rgbOf, type RgbCanvas } from './render/index.js';
 import { canvasPlacement } from './render/raster.js';
@@ -50,26 +51,68 @@ export function preparePlate(plate: RasterImage, l: PlateLayout): Uint8Array {
   return resizeRgb(src, l.width, l.height).data;
 }
 
+/** How the character is drawn where it stands in the picture (the plan's transform, and a layer order). */
+export interface RestDraw { transform: RenderTransform; order: PartGroup[] }
+
+/** Character alpha on the canvas (drawn at rest) below which the rim's background is solved for; above it the plate hardly shows. */
+const UNMIX_MAX_ALPHA = 0.9;
+
+/**
+ * The background behind the character's soft edge, on the canvas: the character is drawn at rest
+ * over black and over white, which gives, per pixel, exactly what the rasteriser lays over a
+ * background (its premultiplied colour C and its coverage a); the picture I = C + (1 − a)·B then
+ * gives B. Drawn over that B, a part at rest reproduces the picture's edge exactly, where the
+ * plate's guess behind a soft edge (hair, a blurred arm, the outline's anti-aliasing) left a rim of
+ * other colour round the whole figure. Where a is 0, B is the picture.
+ */
+function unmixAtRest(
+  character: Pick<Character, 'rig' | 'texture' | 'hiddenTexture'>, picture: Uint8Array, l: PlateLayout, rest: RestDraw,
+): { background: Uint8Array; alpha: Float32Array } {
+  const n = l.width * l.height;
+  const onBlack: RgbCanvas = { width: l.width, height: l.height, data: new Uint8Array(3 * n) };
+  const onWhite: RgbCanvas = { width: l.width, height: l.height, data: new Uint8Array(3 * n).fill(255) };
+  const o = { order: rest.order, transform: { ...rest.transform, mirror: false }, hiddenTexture: character.hiddenTexture ?? undefined };
+  drawRig(onBlack, character.texture, character.rig, character.rig.rest, o);
+  drawRig(onWhite, character.texture, character.rig, character.rig.rest, o);
+  const background = Uint8Array.from(picture);
+  const alpha = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const d = 3 * p;
+    const a = 1 - (onWhite.data[d] - onBlack.data[d] + onWhite.data[d + 1] - onBlack.data[d + 1] + onWhite.data[d + 2] - onBlack.data[d + 2]) / (3 * 255);
+    alpha[p] = a;
+    if (a <= 0.002 || a >= UNMIX_MAX_ALPHA) continue;
+    for (let c = 0; c < 3; c++) background[d + c] = Math.min(255, Math.max(0, Math.round((picture[d + c] - onBlack.data[d + c]) / (1 - a))));
+  }
+  return { background, alpha };
+}
+
 /**
  * The rim round the character that shows the picture while the part beside it stays put
  * (render/still-ring.ts): where the plate filled the base rim round the mask (not the clutter it
- * removed farther out) and the character's own alpha is under a half.
+ * removed farther out) and the character's own alpha is under a half. Given how the character is
+ * drawn at rest, the rim reaches into its soft edge (alpha up to UNMIX_MAX_ALPHA on the canvas) and
+ * holds the background solved behind it (unmixAtRest), so a part at rest shows its edge as the picture does.
  */
 export function prepareStillRing(
-  character: Pick<Character, 'image' | 'mask' | 'plateHole' | 'texture' | 'rig'>, plate: Uint8Array, l: PlateLayout,
+  character: Pick<Character, 'image' | 'mask' | 'plateHole' | 'texture' | 'rig' | 'hiddenTexture'>, plate: Uint8Array, l: PlateLayout,
+  rest?: RestDraw,
 ): StillRing {
   const { image, texture, rig } = character;
   const iw = image.width; const ih = image.height;
   const base = plateHoleOf(character.mask);
   const alphaScale = texture.data instanceof Float32Array ? 1 : 1 / 255;
   const win = plateWindow(iw, ih, l);
+  const picture = preparePlate(rgbOf(image), l);
+  const unmixed = rest ? unmixAtRest(character, picture, l, rest) : null;
   const rim = new Uint8Array(l.width * l.height);
   for (let y = 0; y < l.height; y++) {
     const iy = Math.min(ih - 1, Math.max(0, Math.round((y + 0.5) / win.ky + win.y0 - 0.5)));
     for (let x = 0; x < l.width; x++) {
       const ix = Math.min(iw - 1, Math.max(0, Math.round((x + 0.5) / win.kx + win.x0 - 0.5)));
       const q = iy * iw + ix;
-      rim[y * l.width + x] = base.data[q] && character.plateHole.data[q] && texture.data[4 * q + 3] * alphaScale < 0.5 ? 1 : 0;
+      const p = y * l.width + x;
+      const under = unmixed ? unmixed.alpha[p] < UNMIX_MAX_ALPHA : texture.data[4 * q + 3] * alphaScale < 0.5;
+      rim[p] = base.data[q] && character.plateHole.data[q] && under ? 1 : 0;
     }
   }
   const seeds = new Uint8Array(rig.rest.length / 2);
@@ -78,7 +121,7 @@ export function prepareStillRing(
     for (let k = 0; k < 3; k++) seeds[rig.triangles[3 * tri + k]] = 1;
   }
   return buildStillRing({
-    width: l.width, height: l.height, picture: preparePlate(rgbOf(image), l), plate, rim, rest: rig.rest, seeds, window: win,
+    width: l.width, height: l.height, picture: unmixed ? unmixed.background : picture, plate, rim, rest: rig.rest, seeds, window: win,
   });
 }
 

@@ -15,6 +15,7 @@ import { ProgressTracker } from './progress.js';
 import type { PoseWorkerPool } from './pose/pool.js';
 import { planRetarget, type RetargetPlan } from './retarget/retarget.js';
 import { preparePlate, prepareStillRing } from './frame-renderer.js';
+import { DEFAULT_LAYER_ORDER } from './rig/skeleton.js';
 import { createFrameRenderPool, type FrameRenderPool } from './frame-render-pool.js';
 import { writeDebugArtefacts } from './debug.js';
 import type { AnimateRequest, AnimateResult, EngineProgress, EngineStage } from './types.js';
@@ -129,7 +130,7 @@ async function runStages(req: AnimateRequest, ctx: PipelineContext, renderPool: 
     cover: req.orientation === 'video' ? coverFit(image.width, image.height, canvas.width, canvas.height, 'bottom') : null,
   };
   const plate = preparePlate(character.plate, layout);
-  const stillRing = prepareStillRing(character, plate, layout);
+  const stillRing = prepareStillRing(character, plate, layout, { transform: plan.transform, order: plan.frames[0]?.order ?? [...DEFAULT_LAYER_ORDER] });
   const withAudio = req.keepOriginalSound && info.hasAudio;
   const writer = createVideoWriter({
     output: req.outputPath, width: canvas.width, height: canvas.height, fps, frameCount,

@@ -105,4 +105,54 @@ describe('still ring through the frame renderer', () => {
     const awayWithout = renderFrame(ch, frame(moved), 0, plate, posed, null);
     expect(Buffer.from(away).equals(Buffer.from(awayWithout))).toBe(true);
   });
+
+  it('given how the character is drawn at rest, shows a soft edge at rest as the picture has it', () => {
+    const f = standardFigure();
+    const m = figureMask(f);
+    const { width: w, height: h } = f;
+    // A soft outline: the mask box-blurred over 7 px, and the picture the mix of figure and ground it says.
+    const soft = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let sum = 0; let n = 0;
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) {
+          const xx = x + dx; const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          sum += m.data[yy * w + xx]; n++;
+        }
+        soft[y * w + x] = sum / n;
+      }
+    }
+    const rand = rng(8);
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const a = soft[i]; const g = [40 + Math.round(rand() * 170), 120, 60]; const fg = [200, 60, 90];
+      for (let c = 0; c < 3; c++) data[3 * i + c] = Math.round(a * fg[c] + (1 - a) * g[c]);
+    }
+    const ch = assembleCharacter({ width: w, height: h, channels: 3, data }, refineMask({ width: w, height: h, data: soft }),
+      f.joints, JOINTS.map(() => true), 'person-model', 'pose-model');
+    const layout = { orientation: 'image' as const, width: w, height: h, cover: null };
+    const plate = preparePlate(ch.plate, layout);
+    const transform = { scale: 1, dx: 0, dy: 0 };
+    const plan: RetargetPlan = {
+      canvasWidth: w, canvasHeight: h, transform,
+      frames: [{ joints: Float64Array.from(f.joints), mirror: false, order: [...DEFAULT_LAYER_ORDER], headTwist: 0 }],
+    };
+    const posed = new Float32Array(ch.rig.rest.length);
+    const unmixed = renderFrame(ch, plan, 0, plate, posed, prepareStillRing(ch, plate, layout, { transform, order: [...DEFAULT_LAYER_ORDER] }));
+    const rimOnly = renderFrame(ch, plan, 0, plate, posed, prepareStillRing(ch, plate, layout));
+    // Over the soft edge (the picture a mix of figure and ground), away from the picture's border.
+    let band = 0; let errUnmixed = 0; let errRim = 0;
+    for (let y = 4; y < h - 4; y++) {
+      for (let x = 4; x < w - 4; x++) {
+        const i = y * w + x;
+        if (!(soft[i] > 0.1 && soft[i] < 0.9)) continue;
+        band++;
+        for (let c = 0; c < 3; c++) { errUnmixed += Math.abs(unmixed[3 * i + c] - data[3 * i + c]); errRim += Math.abs(rimOnly[3 * i + c] - data[3 * i + c]); }
+      }
+    }
+    expect(band).toBeGreaterThan(500);
+    expect(errUnmixed / (3 * band)).toBeLessThan(0.3 * errRim / (3 * band));
+    expect(errUnmixed / (3 * band)).toBeLessThan(3);
+  });
 });
