@@ -7,6 +7,7 @@ import { drawRig, resizeRgb, rgbOf, type RgbCanvas } from './render/index.js';
 import { canvasPlacement } from './render/raster.js';
 import { applyStillRing, buildStillRing, type PlateWindow, type StillRing } from './render/still-ring.js';
 import { plateHoleOf } from './segment/extent.js';
+import type { BinaryMask } from './segment/mask.js';
 import type { RasterImage } from './types.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
 
@@ -51,6 +52,31 @@ export function preparePlate(plate: RasterImage, l: PlateLayout): Uint8Array {
   return resizeRgb(src, l.width, l.height).data;
 }
 
+/**
+ * Background the hole encloses (between the legs, between an arm and the body): 1 where a pixel is
+ * outside `hole` but cannot reach the picture's border without crossing it. The plate fills such
+ * gaps with the hole (up to a size), and beside parts at rest the picture has them.
+ */
+export function enclosedGaps(hole: BinaryMask): Uint8Array {
+  const { width: w, height: h, data } = hole;
+  const open = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const push = (p: number) => { if (!data[p] && !open[p]) { open[p] = 1; stack.push(p); } };
+  for (let x = 0; x < w; x++) { push(x); push((h - 1) * w + x); }
+  for (let y = 0; y < h; y++) { push(y * w); push(y * w + w - 1); }
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    const x = p % w;
+    if (x > 0) push(p - 1);
+    if (x < w - 1) push(p + 1);
+    if (p >= w) push(p - w);
+    if (p < (h - 1) * w) push(p + w);
+  }
+  const gaps = new Uint8Array(w * h);
+  for (let p = 0; p < gaps.length; p++) gaps[p] = !data[p] && !open[p] ? 1 : 0;
+  return gaps;
+}
+
 /** How the character is drawn where it stands in the picture (the plan's transform, and a layer order). */
 export interface RestDraw { transform: RenderTransform; order: PartGroup[] }
 
@@ -88,8 +114,8 @@ function unmixAtRest(
 
 /**
  * The rim round the character that shows the picture while the part beside it stays put
- * (render/still-ring.ts): where the plate filled the base rim round the mask (not the clutter it
- * removed farther out) and the character's own alpha is under a half. Given how the character is
+ * (render/still-ring.ts): where the plate filled the base rim round the mask or a gap it encloses (not
+ * the clutter it removed farther out) and the character's own alpha is under a half. Given how the character is
  * drawn at rest, the rim reaches into its soft edge (alpha up to UNMIX_MAX_ALPHA on the canvas) and
  * holds the background solved behind it (unmixAtRest), so a part at rest shows its edge as the picture does.
  */
@@ -100,6 +126,7 @@ export function prepareStillRing(
   const { image, texture, rig } = character;
   const iw = image.width; const ih = image.height;
   const base = plateHoleOf(character.mask);
+  const island = enclosedGaps(base);
   const alphaScale = texture.data instanceof Float32Array ? 1 : 1 / 255;
   const win = plateWindow(iw, ih, l);
   const picture = preparePlate(rgbOf(image), l);
@@ -112,7 +139,7 @@ export function prepareStillRing(
       const q = iy * iw + ix;
       const p = y * l.width + x;
       const under = unmixed ? unmixed.alpha[p] < UNMIX_MAX_ALPHA : texture.data[4 * q + 3] * alphaScale < 0.5;
-      rim[p] = base.data[q] && character.plateHole.data[q] && under ? 1 : 0;
+      rim[p] = (base.data[q] || island[q]) && character.plateHole.data[q] && under ? 1 : 0;
     }
   }
   const seeds = new Uint8Array(rig.rest.length / 2);

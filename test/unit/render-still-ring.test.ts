@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleCharacter } from '../../src/engine/character.js';
-import { preparePlate, prepareStillRing, renderFrame } from '../../src/engine/frame-renderer.js';
+import { enclosedGaps, preparePlate, prepareStillRing, renderFrame } from '../../src/engine/frame-renderer.js';
 import { applyStillRing, buildStillRing, stillShare, type StillRingInput } from '../../src/engine/render/still-ring.js';
 import type { RetargetPlan } from '../../src/engine/retarget/retarget.js';
 import { DEFAULT_LAYER_ORDER, JOINTS } from '../../src/engine/rig/skeleton.js';
@@ -154,5 +154,27 @@ describe('still ring through the frame renderer', () => {
     expect(band).toBeGreaterThan(500);
     expect(errUnmixed / (3 * band)).toBeLessThan(0.3 * errRim / (3 * band));
     expect(errUnmixed / (3 * band)).toBeLessThan(3);
+  });
+});
+
+describe('enclosedGaps', () => {
+  it('marks background the hole closes in (between two legs joined at the hips and the feet), not background open to the border', () => {
+    const w = 40; const h = 30;
+    const data = new Uint8Array(w * h);
+    // Two legs (columns 10–14 and 25–29) joined at the top (rows 5–8) and the bottom (rows 22–24).
+    for (let y = 5; y < 25; y++) for (let x = 10; x < 30; x++) {
+      if (y < 9 || y > 21 || x < 15 || x >= 25) data[y * w + x] = 1;
+    }
+    const gaps = enclosedGaps({ width: w, height: h, data });
+    let inside = 0; let wrong = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const between = y >= 9 && y <= 21 && x >= 15 && x < 25;
+      if (between) inside += gaps[y * w + x]; else wrong += gaps[y * w + x];
+    }
+    expect(inside).toBe(13 * 10);
+    expect(wrong).toBe(0);
+    // Opened at the feet, the gap reaches the border through the opening: none is enclosed.
+    for (let x = 15; x < 25; x++) for (let y = 22; y < 25; y++) data[y * w + x] = 0;
+    expect(enclosedGaps({ width: w, height: h, data }).some((v) => v === 1)).toBe(false);
   });
 });
