@@ -134,6 +134,31 @@ describe('drawRig', () => {
   });
 });
 
+describe('drawRig and the hidden parts', () => {
+  it('draws no hidden part at rest, where its hider still lies over it, and shows it where the hider moved off', () => {
+    const fa = armDownFigure();
+    const m = figureMask(fa);
+    const rigA = buildRig(m, fa.joints);
+    const image = drawingImage(fa, 3);
+    const tex = makeCharacterTexture(image, { width: fa.width, height: fa.height, data: Float32Array.from(m.data) });
+    // What the layers hid, in a colour found nowhere else.
+    const green = solidTexture(fa.width, fa.height, [0, 255, 0], 1);
+    const isGreen = (c: RgbCanvas, i: number) => c.data[3 * i + 1] > 200 && c.data[3 * i] < 60 && c.data[3 * i + 2] < 60;
+    const count = (c: RgbCanvas) => { let n = 0; for (let i = 0; i < fa.width * fa.height; i++) if (isGreen(c, i)) n++; return n; };
+    const atRest = blank(fa.width, fa.height); const plain = blank(fa.width, fa.height);
+    drawRig(atRest, tex, rigA, rigA.rest, { order: ORDER, hiddenTexture: green });
+    drawRig(plain, tex, rigA, rigA.rest, { order: ORDER });
+    expect(Buffer.from(atRest.data).equals(Buffer.from(plain.data))).toBe(true);
+    // The forearm swung across the torso: what it lay over shows the hidden part.
+    const posed = Float64Array.from(fa.joints);
+    posed[2 * J.l_wrist] = 150; posed[2 * J.l_wrist + 1] = 190;
+    const verts = deformRig(rigA, boneTransforms(fa.joints, posed));
+    const moved = blank(fa.width, fa.height);
+    drawRig(moved, tex, rigA, verts, { order: ['l_upper_arm', 'l_forearm', 'trunk'], hiddenTexture: green });
+    expect(count(moved)).toBeGreaterThan(50);
+  });
+});
+
 describe('drawRig on a shrunk character', () => {
   it('picks the mip level whose texels cover at most a canvas pixel', async () => {
     const { mipLevel } = await import('../../src/engine/render/raster.js');

@@ -11,6 +11,7 @@
  */
 import { HIDDEN_COPY, type Rig } from '../rig/mesh.js';
 import { mulberry32 } from '../geometry/random.js';
+import { smoothstep } from '../geometry/smoothstep.js';
 import { GROUP_PARENT, PART_GROUPS, boneGroup, groupIndex, type PartGroup } from '../rig/skeleton.js';
 
 export interface RgbCanvas { width: number; height: number; data: Uint8Array }
@@ -116,6 +117,59 @@ function trianglesByGroup(rig: Rig): LayerTriangles[] {
   return g;
 }
 
+/**
+ * Per triangle: for a hidden-part copy (a part a layer hid, or a limb's round top inside its parent),
+ * the nearest vertex of the layer that lies over it in the picture, or past the outline of the nearest
+ * other layer; -1 for every other triangle.
+ */
+const hiderVertices = new WeakMap<Rig, Int32Array>();
+function hiderVertexOf(rig: Rig): Int32Array {
+  let out = hiderVertices.get(rig);
+  if (out) return out;
+  const { width: w, height: h, own: shows } = rig.layers;
+  const byLayer: number[][] = PART_GROUPS.map(() => []);
+  const listed = new Uint8Array(rig.rest.length / 2);
+  for (let t = 0; t < rig.triangleBone.length; t++) {
+    if (rig.copyKind[t] !== -1) continue;
+    const layer = groupIndex(boneGroup(rig.triangleBone[t]));
+    for (let k = 0; k < 3; k++) {
+      const v = rig.triangles[3 * t + k];
+      if (!listed[v]) { listed[v] = 1; byLayer[layer].push(v); }
+    }
+  }
+  out = new Int32Array(rig.triangleBone.length).fill(-1);
+  for (let t = 0; t < rig.triangleBone.length; t++) {
+    if (rig.copyKind[t] !== HIDDEN_COPY) continue;
+    let cx = 0; let cy = 0;
+    for (let k = 0; k < 3; k++) { const v = rig.triangles[3 * t + k]; cx += rig.rest[2 * v]; cy += rig.rest[2 * v + 1]; }
+    cx /= 3; cy /= 3;
+    const x = Math.min(w - 1, Math.max(0, Math.round(cx))); const y = Math.min(h - 1, Math.max(0, Math.round(cy)));
+    const self = groupIndex(boneGroup(rig.triangleBone[t]));
+    const hider = shows[y * w + x];
+    // Past the outline (a band's outer half, a limb's round top), the nearest other layer stands in.
+    const candidates = hider >= 0 && hider !== self ? [hider] : PART_GROUPS.map((_, i) => i).filter((i) => i !== self);
+    let best = -1; let bestD = Infinity;
+    for (const layer of candidates) {
+      for (const v of byLayer[layer]) {
+        const d = (rig.rest[2 * v] - cx) ** 2 + (rig.rest[2 * v + 1] - cy) ** 2;
+        if (d < bestD) { bestD = d; best = v; }
+      }
+    }
+    out[t] = best;
+  }
+  hiderVertices.set(rig, out);
+  return out;
+}
+
+/**
+ * A hidden part shows as its hider moves off it: not at all while the hider is within
+ * HIDDEN_FROM canvas px of where it was over it (relative to the part), fully from HIDDEN_TO.
+ * At rest, it lay under its hider; drawn anyway it showed where no gap had opened (pale rims round
+ * a standing dancer's knees, a thigh's synthesized top over the hem of her skirt).
+ */
+const HIDDEN_FROM = 0.3;
+const HIDDEN_TO = 1.5;
+
 interface Target { canvas: RgbCanvas; tex: Float32Array; tw: number; th: number }
 
 /**
@@ -129,7 +183,7 @@ const EDGE_INV = new Float64Array(3); const EDGE_FLAG = new Uint8Array(3);
 
 /** Draws one triangle; canvas positions (X, Y) and texture positions (U, V) per vertex. */
 function drawTriangle(
-  tg: Target, X: Float64Array, Y: Float64Array, U: Float64Array, V: Float64Array, flags: Uint8Array,
+  tg: Target, X: Float64Array, Y: Float64Array, U: Float64Array, V: Float64Array, flags: Uint8Array, opacity: number,
 ): void {
   const { canvas, tex, tw, th } = tg;
   const cw = canvas.width; const chh = canvas.height; const out = canvas.data;
@@ -204,7 +258,7 @@ function drawTriangle(
     let v = e1 * dVdE1 + e2 * dVdE2 + e0 * dVdE0;
     let o = (py * cw + lo) * 3;
     for (let px = lo; px <= hi; px++, e0 += sx0, e1 += sx1, e2 += sx2, u += du, v += dv, o += 3) {
-      let cov = 1;
+      let cov = opacity;
       if (aa0 === 0) { if (e0 < 0 || (e0 === 0 && !t0)) continue; } else {
         const d = e0 * i0 + off0;
         if (d <= 0) continue; if (d < 1) cov *= d;
@@ -268,7 +322,7 @@ export function warmUpRasteriser(triangles = 4000): void {
       U[k] = rnd() * (tw + 4) - 2; V[k] = rnd() * (th + 4) - 2;
       F[k] = Math.floor(rnd() * 3);
     }
-    drawTriangle(target, X, Y, U, V, F);
+    drawTriangle(target, X, Y, U, V, F, 1);
   }
 }
 
@@ -306,15 +360,26 @@ export function drawRig(
   const uv = rig.uv;
   // Picture px centre u lies at (u + 0.5) / 2^level − 0.5 on the level's grid.
   const k = 1 / (1 << level); const off = 0.5 * k - 0.5;
+  const hiders = hiderVertexOf(rig);
+  const rest = rig.rest;
   const draw = (tris: Uint32Array) => {
     for (const tri of tris) {
+      let opacity = 1;
+      const h = hiders[tri];
+      if (h >= 0) {
+        const l = rig.triangles[3 * tri];
+        const dx = posed[2 * h] - rest[2 * h] - (posed[2 * l] - rest[2 * l]);
+        const dy = posed[2 * h + 1] - rest[2 * h + 1] - (posed[2 * l + 1] - rest[2 * l + 1]);
+        opacity = smoothstep(HIDDEN_FROM, HIDDEN_TO, Math.hypot(dx, dy) * transform.scale);
+        if (opacity <= 0) continue;
+      }
       for (let k3 = 0; k3 < 3; k3++) {
         const vi = rig.triangles[3 * tri + k3];
         X[k3] = place.x(posed[2 * vi]); Y[k3] = place.y(posed[2 * vi + 1]);
         U[k3] = uv[2 * vi] * k + off; V[k3] = uv[2 * vi + 1] * k + off;
         F[k3] = rig.boundaryEdge[3 * tri + k3];
       }
-      drawTriangle(target, X, Y, U, V, F);
+      drawTriangle(target, X, Y, U, V, F, opacity);
     }
   };
   for (const g of o.order) {
