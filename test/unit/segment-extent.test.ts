@@ -214,13 +214,16 @@ describe('characterExtent and the background behind a limb', () => {
 });
 
 describe('characterExtent and the ground at the feet', () => {
-  it('cuts off a patch of road the person model took around a foot', () => {
+  /**
+   * The standard figure over dark sky and grey road, the person model's mask the figure plus a patch of
+   * road round its left ankle (`radius` px about it, from 20 px above it down).
+   */
+  function roadAtAnkle(radius: number, seed: number) {
     const f = standardFigure();
     const { width: w, height: h } = f;
     const ax = f.joints[2 * J.l_ankle]; const ay = f.joints[2 * J.l_ankle + 1];
-    // A patch of grey road, 24 px about the ankle (within the shoe's reach), in the person's mask.
-    const onPatch = (x: number, y: number) => !insideFigure(f, x, y) && Math.hypot(x - ax, y - ay) <= 24 && y > ay - 20;
-    const rand = rng(5);
+    const onPatch = (x: number, y: number) => !insideFigure(f, x, y) && Math.hypot(x - ax, y - ay) <= radius && y > ay - 20;
+    const rand = rng(seed);
     const data = new Uint8Array(w * h * 3);
     const soft = new Float32Array(w * h);
     for (let y = 0; y < h; y++) {
@@ -236,6 +239,12 @@ describe('characterExtent and the ground at the feet', () => {
     }
     const person = refineMask({ width: w, height: h, data: soft });
     const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    return { f, w, h, ax, ay, onPatch, person, e };
+  }
+
+  it('cuts off a patch of road the person model took around a foot', () => {
+    // 24 px about the ankle: within the shoe's reach.
+    const { f, w, h, ax, ay, onPatch, e } = roadAtAnkle(24, 5);
     let patch = 0; let kept = 0; let leg = 0; let legKept = 0;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
@@ -249,27 +258,8 @@ describe('characterExtent and the ground at the feet', () => {
   });
 
   it('leaves the road it cut off in the plate, but for a band next to the foot kept', () => {
-    const f = standardFigure();
-    const { width: w, height: h } = f;
-    const ax = f.joints[2 * J.l_ankle]; const ay = f.joints[2 * J.l_ankle + 1];
-    // A wide lit patch of road under the foot (as a glowing character's), far past the shoe's reach.
-    const onPatch = (x: number, y: number) => !insideFigure(f, x, y) && Math.hypot(x - ax, y - ay) <= 70 && y > ay - 20;
-    const rand = rng(9);
-    const data = new Uint8Array(w * h * 3);
-    const soft = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const n = (rand() - 0.5) * 20;
-        let rgb = [60 + n, 70 + n, 90 + n];
-        if (y > 330) rgb = [150 + n, 150 + n, 155 + n];
-        const inFigure = insideFigure(f, x, y);
-        if (inFigure) rgb = [250 + n / 3, 205 + n / 3, 160 + n / 3];
-        if (inFigure || onPatch(x, y)) soft[y * w + x] = 1;
-        for (let c = 0; c < 3; c++) data[3 * (y * w + x) + c] = Math.max(0, Math.min(255, Math.round(rgb[c])));
-      }
-    }
-    const person = refineMask({ width: w, height: h, data: soft });
-    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    // A wide lit patch under the foot (as a glowing character's), far past the shoe's reach.
+    const { w, h, person, e } = roadAtAnkle(70, 9);
     let top = h; let bottom = 0;
     for (let p = 0; p < w * h; p++) if (person.binary.data[p]) { top = Math.min(top, Math.floor(p / w)); bottom = Math.max(bottom, Math.floor(p / w)); }
     const height = bottom - top + 1;
