@@ -7,7 +7,7 @@ import { drawRig, resizeRgb, rgbOf, type RgbCanvas } from './render/index.js';
 import { canvasPlacement } from './render/raster.js';
 import { applyStillRing, buildStillRing, type PlateWindow, type StillRing } from './render/still-ring.js';
 import { plateHoleOf } from './segment/extent.js';
-import type { BinaryMask } from './segment/mask.js';
+import { fillHoles, type BinaryMask } from './segment/mask.js';
 import type { RasterImage } from './types.js';
 import type { CharacterOrientation } from '../domain/orientation.js';
 
@@ -54,27 +54,12 @@ export function preparePlate(plate: RasterImage, l: PlateLayout): Uint8Array {
 
 /**
  * Background the hole encloses (between the legs, between an arm and the body): 1 where a pixel is
- * outside `hole` but cannot reach the picture's border without crossing it. The plate fills such
- * gaps with the hole (up to a size), and beside parts at rest the picture has them.
+ * outside `hole` but cannot reach the picture's border without crossing it (what fillHoles fills).
+ * The plate fills such gaps with the hole (up to a size), and beside parts at rest the picture has them.
  */
 export function enclosedGaps(hole: BinaryMask): Uint8Array {
-  const { width: w, height: h, data } = hole;
-  const open = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const push = (p: number) => { if (!data[p] && !open[p]) { open[p] = 1; stack.push(p); } };
-  for (let x = 0; x < w; x++) { push(x); push((h - 1) * w + x); }
-  for (let y = 0; y < h; y++) { push(y * w); push(y * w + w - 1); }
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    const x = p % w;
-    if (x > 0) push(p - 1);
-    if (x < w - 1) push(p + 1);
-    if (p >= w) push(p - w);
-    if (p < (h - 1) * w) push(p + w);
-  }
-  const gaps = new Uint8Array(w * h);
-  for (let p = 0; p < gaps.length; p++) gaps[p] = !data[p] && !open[p] ? 1 : 0;
-  return gaps;
+  const filled = fillHoles(hole).data;
+  return filled.map((v, p) => (v && !hole.data[p] ? 1 : 0));
 }
 
 /** How the character is drawn where it stands in the picture (the plan's transform, and a layer order). */

@@ -91,6 +91,16 @@ export function mipLevel(scale: number): number {
  */
 interface LayerTriangles { own: Uint32Array; hidden: Uint32Array; childTops: Uint32Array }
 
+/** A triangle's centroid in the picture (rest positions) and the layer-map pixel it falls on. */
+function restCentre(rig: Rig, t: number): { x: number; y: number; pixel: number } {
+  const { width: w, height: h } = rig.layers;
+  let x = 0; let y = 0;
+  for (let k = 0; k < 3; k++) { const v = rig.triangles[3 * t + k]; x += rig.rest[2 * v]; y += rig.rest[2 * v + 1]; }
+  x /= 3; y /= 3;
+  const px = Math.min(w - 1, Math.max(0, Math.round(x))); const py = Math.min(h - 1, Math.max(0, Math.round(y)));
+  return { x, y, pixel: py * w + px };
+}
+
 const groupTriangles = new WeakMap<Rig, LayerTriangles[]>();
 function trianglesByGroup(rig: Rig): LayerTriangles[] {
   let g = groupTriangles.get(rig);
@@ -98,17 +108,14 @@ function trianglesByGroup(rig: Rig): LayerTriangles[] {
     const own: number[][] = PART_GROUPS.map(() => []);
     const hidden: number[][] = PART_GROUPS.map(() => []);
     const tops: number[][] = PART_GROUPS.map(() => []);
-    const { width: w, height: h, own: shows } = rig.layers;
+    const shows = rig.layers.own;
     for (let t = 0; t < rig.triangleBone.length; t++) {
       const group = boneGroup(rig.triangleBone[t]);
       const layer = groupIndex(group);
       if (rig.copyKind[t] !== HIDDEN_COPY) { own[layer].push(t); continue; }
       // A copy lying on its parent's pixels is the limb's top inside the parent.
-      let cx = 0; let cy = 0;
-      for (let k = 0; k < 3; k++) { const v = rig.triangles[3 * t + k]; cx += rig.rest[2 * v]; cy += rig.rest[2 * v + 1]; }
-      const x = Math.min(w - 1, Math.max(0, Math.round(cx / 3))); const y = Math.min(h - 1, Math.max(0, Math.round(cy / 3)));
       const parent = GROUP_PARENT[group];
-      if (parent !== null && shows[y * w + x] === groupIndex(parent)) tops[groupIndex(parent)].push(t);
+      if (parent !== null && shows[restCentre(rig, t).pixel] === groupIndex(parent)) tops[groupIndex(parent)].push(t);
       else hidden[layer].push(t);
     }
     g = own.map((l, i) => ({ own: Uint32Array.from(l), hidden: Uint32Array.from(hidden[i]), childTops: Uint32Array.from(tops[i]) }));
@@ -126,7 +133,7 @@ const hiderVertices = new WeakMap<Rig, Int32Array>();
 function hiderVertexOf(rig: Rig): Int32Array {
   let out = hiderVertices.get(rig);
   if (out) return out;
-  const { width: w, height: h, own: shows } = rig.layers;
+  const shows = rig.layers.own;
   const byLayer: number[][] = PART_GROUPS.map(() => []);
   const listed = new Uint8Array(rig.rest.length / 2);
   for (let t = 0; t < rig.triangleBone.length; t++) {
@@ -140,12 +147,9 @@ function hiderVertexOf(rig: Rig): Int32Array {
   out = new Int32Array(rig.triangleBone.length).fill(-1);
   for (let t = 0; t < rig.triangleBone.length; t++) {
     if (rig.copyKind[t] !== HIDDEN_COPY) continue;
-    let cx = 0; let cy = 0;
-    for (let k = 0; k < 3; k++) { const v = rig.triangles[3 * t + k]; cx += rig.rest[2 * v]; cy += rig.rest[2 * v + 1]; }
-    cx /= 3; cy /= 3;
-    const x = Math.min(w - 1, Math.max(0, Math.round(cx))); const y = Math.min(h - 1, Math.max(0, Math.round(cy)));
+    const { x: cx, y: cy, pixel } = restCentre(rig, t);
     const self = groupIndex(boneGroup(rig.triangleBone[t]));
-    const hider = shows[y * w + x];
+    const hider = shows[pixel];
     // Past the outline (a band's outer half, a limb's round top), the nearest other layer stands in.
     const candidates = hider >= 0 && hider !== self ? [hider] : PART_GROUPS.map((_, i) => i).filter((i) => i !== self);
     let best = -1; let bestD = Infinity;
