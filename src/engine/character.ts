@@ -154,7 +154,7 @@ export function assembleCharacter(
       { field: 'image' });
   }
   // Props join the character; glow, shadow and small clutter the hole leaves torn are filled too.
-  const extent = characterExtent(image, refined, joints, present, { inkAlpha: segmentation === 'drawing' });
+  const extent = characterExtent(image, refined, joints, present, { inkAlpha: segmentation === 'drawing', cutGroundIsBackground: segmentation === 'person-model' });
   const rig = buildRig(extent.mask, joints, { present, image });
   const plate = inpaint(rgbOf(image), extent.hole);
   const texture = makeCharacterTexture(image, extent.soft, plate);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inpaint } from '../../src/engine/render/index.js';
 import { JOINTS, JOINT_INDEX as J } from '../../src/engine/rig/skeleton.js';
-import { characterExtent } from '../../src/engine/segment/extent.js';
+import { characterExtent, type ExtentOptions } from '../../src/engine/segment/extent.js';
 import { dilate, refineMask, type BinaryMask } from '../../src/engine/segment/index.js';
 import type { RasterImage } from '../../src/engine/types.js';
 import { figureMask, insideFigure, rng, standardFigure, type FigureSpec } from './rig-figure.js';
@@ -218,7 +218,7 @@ describe('characterExtent and the ground at the feet', () => {
    * The standard figure over dark sky and grey road, the person model's mask the figure plus a patch of
    * road round its left ankle (`radius` px about it, from 20 px above it down).
    */
-  function roadAtAnkle(radius: number, seed: number) {
+  function roadAtAnkle(radius: number, seed: number, options: ExtentOptions = { cutGroundIsBackground: true }) {
     const f = standardFigure();
     const { width: w, height: h } = f;
     const ax = f.joints[2 * J.l_ankle]; const ay = f.joints[2 * J.l_ankle + 1];
@@ -238,7 +238,7 @@ describe('characterExtent and the ground at the feet', () => {
       }
     }
     const person = refineMask({ width: w, height: h, data: soft });
-    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true));
+    const e = characterExtent({ width: w, height: h, channels: 3, data }, person, f.joints, JOINTS.map(() => true), options);
     return { f, w, h, ax, ay, onPatch, person, e };
   }
 
@@ -274,6 +274,14 @@ describe('characterExtent and the ground at the feet', () => {
     expect(far).toBeGreaterThan(2000);
     expect(nearInHole / near).toBe(1);
     expect(farInHole / far).toBeLessThan(0.02);
+  });
+
+  it('puts all it cut off in the hole where the mask is the character itself (a drawing, an alpha channel)', () => {
+    const { w, h, person, e } = roadAtAnkle(70, 9, {});
+    let cut = 0; let inHole = 0;
+    for (let p = 0; p < w * h; p++) if (person.binary.data[p] && !e.mask.data[p]) { cut++; inHole += e.hole.data[p]; }
+    expect(cut).toBeGreaterThan(2000);
+    expect(inHole).toBe(cut);
   });
 });
 

@@ -278,7 +278,7 @@ export function characterExtent(
 ): CharacterExtent {
   const b = bounds(person.binary);
   if (!b) return { mask: person.binary, soft: person.soft, hole: plateHoleOf(person.binary), props: 0, removed: 0 };
-  const found = extentOf(image, person, joints, present, b);
+  const found = extentOf(image, person, joints, present, b, o.cutGroundIsBackground === true);
   const extent = o.inkAlpha && found.soft !== person.soft ? { ...found, soft: withinInk(found.soft, person) } : found;
   // Islands the hole encloses (the dark gaps of a hair bun the person model left out, a speck
   // between hair and a hairpin) would stay in the plate as a floating blot; a gap the size of the
@@ -291,6 +291,13 @@ export function characterExtent(
 }
 
 export interface ExtentOptions {
+  /**
+   * The mask is a person model's guess, which takes ground with the feet: what the trim cuts off is
+   * the picture's background and the plate keeps it (trimmedHole). Where the mask is the character
+   * itself (a drawing's ink, a picture's alpha), the cut is still the character's (a foot's stroke),
+   * and left in the plate it stood as a ghost of the feet: it goes in the hole.
+   */
+  cutGroundIsBackground?: boolean;
   /**
    * The person's soft mask is a drawing's ink opacity, not a feathered outline: a trim or a prop
    * feathers the new outline again, and inside the person's mask that must not make the paper
@@ -312,12 +319,12 @@ const ISLAND = 0.03;
 /** The extent before the hole's islands are filled; `b`: the person's bounds. */
 function extentOf(
   image: RasterImage, person: { binary: BinaryMask; soft: SoftMask }, joints: JointPositions, present: readonly boolean[],
-  b: NonNullable<ReturnType<typeof bounds>>,
+  b: NonNullable<ReturnType<typeof bounds>>, cutGroundIsBackground: boolean,
 ): CharacterExtent {
   const height = b.y1 - b.y0 + 1;
   const trimmed = trimBelowFeet(person.binary, joints, present, height, image);
   const mask = trimmed ?? person.binary;
-  const baseHole = trimmed ? trimmedHole(person.binary, trimmed, height) : plateHoleOf(person.binary);
+  const baseHole = trimmed && cutGroundIsBackground ? trimmedHole(person.binary, trimmed, height) : plateHoleOf(person.binary);
   const personSoft = trimmed ? featheredAlpha(trimmed) : person.soft;
   const nothing: CharacterExtent = { mask, soft: personSoft, hole: baseHole, props: 0, removed: 0 };
   const { width: w, height: h } = mask;
